@@ -1,0 +1,42 @@
+# Two commands for a fresh machine: `make serve` and `make test`. Each sets up what is missing.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs
+PYTHON ?= python3
+APT_PACKAGES := chromium fonts-noto-cjk
+
+.PHONY: setup browser-deps serve site test check lint bench clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Debian's Chromium drives the browser tests; Noto CJK renders Japanese in pages and charts.
+# Never `playwright install`: it downloads a browser build, which this network refuses.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then :; else \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+serve: setup browser-deps
+	$(MKDOCS) serve --dev-addr 127.0.0.1:8000
+
+site: setup
+	@TIMEFORMAT='make site: built in %R s'; time $(MKDOCS) build --strict --clean
+
+test: setup browser-deps
+	$(PY) -m pytest
+
+clean:
+	rm -rf site .cache

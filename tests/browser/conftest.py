@@ -1,0 +1,126 @@
+"""Browser harness: the built site served locally, and a guarded Playwright page on Debian's Chromium.
+
+Every test that takes ``page`` fails on a console error, an uncaught page error, or a
+request to any host other than the test server. A test that provokes an error on
+purpose declares it with ``page_guard.expect_console(pattern)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.browser.server import serve
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site: Path) -> Iterator[str]:
+    with serve(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def isolated_site_url(built_site: Path) -> Iterator[str]:
+    """The same site with COOP/COEP headers, so the page is crossOriginIsolated."""
+    with serve(built_site, isolated=True) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class PageGuard:
+    """What the page did that a test must not ignore."""
+
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    expected: list[re.Pattern] = field(default_factory=list)
+
+    def expect_console(self, pattern: str) -> None:
+        self.expected.append(re.compile(pattern))
+
+    def unexpected_errors(self) -> list[str]:
+        return [e for e in self.console_errors if not any(p.search(e) for p in self.expected)]
+
+
+def _open_context(browser: Browser, origin: str, guard: PageGuard) -> BrowserContext:
+    context = browser.new_context(locale="ja-JP")
+
+    def route(route, request):
+        if request.url.startswith(origin) or request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            guard.foreign_requests.append(request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    return context
+
+
+def _guarded_page(browser: Browser, origin: str) -> Iterator[tuple[Page, PageGuard]]:
+    guard = PageGuard(origin)
+    context = _open_context(browser, origin, guard)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and guard.console_errors.append(m.text))
+    page.on("pageerror", lambda e: guard.console_errors.append(f"pageerror: {e}"))
+    yield page, guard
+    context.close()
+    assert not guard.foreign_requests, f"requests to other hosts: {guard.foreign_requests}"
+    assert not guard.unexpected_errors(), f"console errors: {guard.unexpected_errors()}"
+
+
+@pytest.fixture
+def guarded(browser: Browser, site_url: str) -> Iterator[tuple[Page, PageGuard]]:
+    yield from _guarded_page(browser, site_url)
+
+
+@pytest.fixture
+def page(guarded) -> Page:
+    return guarded[0]
+
+
+@pytest.fixture
+def page_guard(guarded) -> PageGuard:
+    return guarded[1]
+
+
+@pytest.fixture
+def isolated_page(browser: Browser, isolated_site_url: str) -> Iterator[Page]:
+    """A guarded page on the cross-origin-isolated server."""
+    gen = _guarded_page(browser, isolated_site_url)
+    page, _ = next(gen)
+    yield page
+    next(gen, None)

@@ -1,0 +1,51 @@
+"""Every page loads from the test server alone, renders math, and Japanese search works."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+PAGES = [
+    "",
+    "parameters/",
+    "hyperparameters/",
+    "transformers/",
+    "scale/",
+    "tuning/",
+    "future/",
+    "glossary/",
+    "references/",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_with_only_its_own_host(page: Page, site_url: str, path: str):
+    page.goto(site_url + path, wait_until="networkidle")
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.locator("h1").first).to_be_visible()
+
+
+def test_math_is_rendered_by_self_hosted_katex(page: Page, site_url: str):
+    page.goto(site_url + "parameters/", wait_until="networkidle")
+    expect(page.locator(".arithmatex .katex").first).to_be_visible()
+
+
+def test_japanese_search_finds_the_hyperparameter_chapter(page: Page, site_url: str):
+    page.goto(site_url, wait_until="networkidle")
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("ハイパーパラメーター")
+    box.press("End")  # fill() fires no key event, and Material searches on key events
+    results = page.locator(".md-search-result__item a")
+    expect(results.first).to_be_visible(timeout=10_000)
+    hrefs = [a.get_attribute("href") for a in results.all()]
+    assert any("hyperparameters/" in h for h in hrefs), hrefs
+
+
+def test_phone_width_has_no_horizontal_scroll(browser, site_url: str):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="ja-JP")
+    page = context.new_page()
+    page.goto(site_url + "transformers/", wait_until="networkidle")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    context.close()
+    assert overflow <= 0, f"the page is {overflow}px wider than a phone screen"

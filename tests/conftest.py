@@ -1,0 +1,47 @@
+"""Fixtures shared by every test: the project root and scratch copies of the site."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def mkdocs_build(project: Path, site_dir: Path) -> subprocess.CompletedProcess:
+    """Run a real strict ``mkdocs build`` of ``project`` and return the finished process."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site_dir)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+
+
+@pytest.fixture
+def scratch_project(tmp_path: Path) -> Path:
+    """A copy of mkdocs.yml and site_src/ that a test may break; heavy inputs are linked."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy2(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(ROOT / "site_src", project / "site_src")
+    for shared in ("node_modules", "demos", "tools", ".cache", "package-lock.json"):
+        if (ROOT / shared).exists():
+            (project / shared).symlink_to(ROOT / shared)
+    return project
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built strictly once per test session."""
+    site = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(ROOT, site)
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
+    return site

@@ -1,0 +1,1 @@
+"""Build tooling for パラメーター・ラボ: the MkDocs plugin and the plain modules it calls."""
