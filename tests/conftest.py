@@ -17,7 +17,7 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 def mkdocs_build(project: Path, site_dir: Path) -> subprocess.CompletedProcess:
     """Run a real strict ``mkdocs build`` of ``project`` and return the finished process."""
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site_dir)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_dir)],
         cwd=project,
         capture_output=True,
         text=True,
