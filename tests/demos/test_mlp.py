@@ -1,0 +1,69 @@
+"""demos.mlp: backprop against finite differences, and the behaviours the chapter shows."""
+
+import math
+
+import numpy as np
+import pytest
+
+from demos import mlp
+
+
+def test_backprop_matches_finite_differences():
+    rng = np.random.default_rng(1)
+    params = mlp.init_params(5, rng)
+    X, y = mlp.make_moons(12, 0.2, rng)
+    _, grads = mlp.loss_and_grads(params, X, y, l2=0.3)
+    h = 1e-6
+    for name, value in params.items():
+        for idx in np.ndindex(value.shape):
+            old = value[idx]
+            value[idx] = old + h
+            up, _ = mlp.loss_and_grads(params, X, y, l2=0.3)
+            value[idx] = old - h
+            down, _ = mlp.loss_and_grads(params, X, y, l2=0.3)
+            value[idx] = old
+            assert grads[name][idx] == pytest.approx((up - down) / (2 * h), abs=1e-7), (name, idx)
+
+
+def test_param_count_matches_the_arrays():
+    params = mlp.init_params(16, np.random.default_rng(0))
+    assert mlp.count_params(16) == sum(v.size for v in params.values()) == 82
+
+
+def test_default_training_learns_the_moons():
+    result = mlp.run()
+    assert result["final"]["val_acc"] >= 0.85
+    assert result["curves"][-1]["train_loss"] < result["curves"][0]["train_loss"]
+
+
+def test_too_large_a_learning_rate_makes_training_worse_than_guessing():
+    result = mlp.run(optimizer="sgd", lr=50.0)
+    assert result["final"] is None or result["final"]["train_loss"] > math.log(2)
+    good = mlp.run(optimizer="sgd", lr=0.5)
+    assert good["final"]["train_loss"] < 0.2
+
+
+def test_many_units_and_few_data_overfit():
+    result = mlp.run(n_train=20, hidden=256, epochs=400, lr=0.01, noise=0.35)
+    curves = result["curves"]
+    assert curves[-1]["train_acc"] == 1.0
+    best_val = min(c["val_loss"] for c in curves)
+    assert curves[-1]["val_loss"] > 2 * best_val, "validation loss should rise after its minimum"
+    assert result["best_val_epoch"] < len(curves) // 2
+
+
+def test_same_seed_same_result_and_l2_shrinks_weights():
+    assert mlp.run(epochs=5) == mlp.run(epochs=5)
+    cfg = mlp.MLPConfig(epochs=30, l2=0.0)
+    plain, *_ = mlp.train(cfg)
+    decayed, *_ = mlp.train(mlp.MLPConfig(epochs=30, l2=0.05))
+    assert np.linalg.norm(decayed["W1"]) < np.linalg.norm(plain["W1"])
+
+
+@pytest.mark.parametrize(
+    "controls, name",
+    [({"hidden": 0}, "hidden"), ({"optimizer": "rmsprop"}, "optimizer"), ({"lr": -1}, "lr")],
+)
+def test_bad_arguments_name_themselves(controls, name):
+    with pytest.raises(ValueError, match=rf"^{name} must"):
+        mlp.run(**controls)
