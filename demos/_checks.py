@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import fields
 
 
 def number(name: str, value: object, lo: float, hi: float) -> float:
@@ -42,3 +43,12 @@ def flag(name: str, value: object) -> bool:
 def rounded(values: Iterable[float], digits: int = 6) -> list[float]:
     """Plain floats for JSON, rounded so pages stay small and outputs compare exactly."""
     return [round(float(v), digits) for v in values]
+
+
+def build(config_cls, controls: dict):
+    """``config_cls(**controls)``, but an unknown control is a ValueError naming the known ones."""
+    known = [f.name for f in fields(config_cls)]
+    for name in controls:
+        if name not in known:
+            raise ValueError(f"{name} is not a control of {config_cls.__name__}; known: {known}")
+    return config_cls(**controls)

@@ -28,9 +28,7 @@ class AttentionConfig:
         self.d_model = _checks.integer("d_model", self.d_model, 2, 256)
         self.heads = _checks.integer("heads", self.heads, 1, 32)
         if self.d_model % self.heads:
-            raise ValueError(
-                f"heads must divide d_model ({self.d_model}); got heads={self.heads}"
-            )
+            raise ValueError(f"heads must divide d_model ({self.d_model}); got heads={self.heads}")
         self.temperature = _checks.number("temperature", self.temperature, 0.01, 100.0)
         self.causal = _checks.flag("causal", self.causal)
         self.seed = _checks.integer("seed", self.seed, 0, 2**31 - 1)
@@ -89,7 +87,7 @@ def param_breakdown(d_model: int) -> dict[str, int]:
 
 
 def run(**controls) -> dict:
-    cfg = AttentionConfig(**controls)
+    cfg = _checks.build(AttentionConfig, controls)
     rng = np.random.default_rng(cfg.seed)
     weights = init_weights(cfg.d_model, rng)
     x = embed(cfg.text, cfg.d_model, rng)  # (T, d)
@@ -100,8 +98,14 @@ def run(**controls) -> dict:
         "config": asdict(cfg),
         "tokens": tokens,
         "weights": [
-            {"head": h + 1, "query": i, "key": j, "q": tokens[i], "k": tokens[j],
-             "weight": round(float(att[h, i, j]), 4)}
+            {
+                "head": h + 1,
+                "query": i,
+                "key": j,
+                "q": tokens[i],
+                "k": tokens[j],
+                "weight": round(float(att[h, i, j]), 4),
+            }
             for h in range(cfg.heads)
             for i in range(len(tokens))
             for j in range(len(tokens))

@@ -180,10 +180,12 @@ def sample(model, prompt: str, length: int, temperature: float, seed: int) -> st
 
 
 def run(**controls) -> dict:
-    cfg = CharLMConfig(**controls)
+    cfg = _checks.build(CharLMConfig, controls)
     train, val = load_corpus()
     vocab = sorted(set(train + val + cfg.prompt + "\n"))
-    models = {f"ngram{n}": NGram(n, vocab, cfg.smoothing).fit(train) for n in range(1, cfg.max_order + 1)}
+    models = {
+        f"ngram{n}": NGram(n, vocab, cfg.smoothing).fit(train) for n in range(1, cfg.max_order + 1)
+    }
     if cfg.neural:
         models["neural"] = NeuralLM(cfg, vocab, np.random.default_rng(cfg.seed)).fit(
             train, np.random.default_rng(cfg.seed + 1)
@@ -206,5 +208,7 @@ def run(**controls) -> dict:
         "val_chars": len(val),
         "models": sorted(rows, key=lambda r: r["params"]),
         "best_model": best["model"],
-        "sample": sample(models[cfg.sample_model], cfg.prompt, cfg.length, cfg.temperature, cfg.seed),
+        "sample": sample(
+            models[cfg.sample_model], cfg.prompt, cfg.length, cfg.temperature, cfg.seed
+        ),
     }

@@ -82,7 +82,7 @@ def descend(cfg: LinearConfig, x: np.ndarray, y: np.ndarray) -> list[dict]:
 
 
 def run(**controls) -> dict:
-    cfg = LinearConfig(**controls)
+    cfg = _checks.build(LinearConfig, controls)
     x, y = make_data(cfg)
     path = [
         {k: round(v, 5) if isinstance(v, float) else v for k, v in p.items()}

@@ -148,8 +148,10 @@ def train(cfg: MLPConfig):
                     for k in params:
                         params[k] -= cfg.lr * grads[k]
             train_loss, train_acc = evaluate(params, X, y)
-            if not np.isfinite(train_loss) or train_loss > DIVERGED or not all(
-                np.all(np.isfinite(v)) for v in params.values()
+            if (
+                not np.isfinite(train_loss)
+                or train_loss > DIVERGED
+                or not all(np.all(np.isfinite(v)) for v in params.values())
             ):
                 diverged_at = epoch
                 break
@@ -171,7 +173,7 @@ def _boundary(params: Params, X: np.ndarray, steps: int) -> list[dict]:
 
 
 def run(**controls) -> dict:
-    cfg = MLPConfig(**controls)
+    cfg = _checks.build(MLPConfig, controls)
     params, history, ((X, y), _), diverged_at = train(cfg)
     curves = [
         {

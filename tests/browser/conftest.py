@@ -1,4 +1,4 @@
-"""Browser harness: the built site served locally, and a guarded Playwright page on Debian's Chromium.
+"""Browser harness: the built site served locally, and a guarded Playwright page on Chromium.
 
 Every test that takes ``page`` fails on a console error, an uncaught page error, or a
 request to any host other than the test server. A test that provokes an error on
@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright

@@ -40,7 +40,9 @@ def _naive(x, weights, heads, temperature, causal):
     return mixed @ weights["Wo"] + weights["bo"], att
 
 
-@pytest.mark.parametrize("heads, temperature, causal", [(1, 1.0, False), (3, 0.5, True), (4, 2.0, False)])
+@pytest.mark.parametrize(
+    "heads, temperature, causal", [(1, 1.0, False), (3, 0.5, True), (4, 2.0, False)]
+)
 def test_matches_naive_loops(heads, temperature, causal):
     x, w = _setup()
     out, att = attention.attention(x, w, heads, temperature, causal)
@@ -81,11 +83,15 @@ def test_param_count_by_component():
     counts = attention.run(d_model=16)["param_count"]
     assert counts["query"] == 16 * 16 + 16
     assert counts["total"] == 4 * (16 * 16 + 16)
-    assert sum(v.size for v in attention.init_weights(16, np.random.default_rng(0)).values()) == counts["total"]
+    assert (
+        sum(v.size for v in attention.init_weights(16, np.random.default_rng(0)).values())
+        == counts["total"]
+    )
 
 
 @pytest.mark.parametrize(
-    "controls, name", [({"heads": 3, "d_model": 16}, "heads"), ({"text": ""}, "text"), ({"causal": 1}, "causal")]
+    "controls, name",
+    [({"heads": 3, "d_model": 16}, "heads"), ({"text": ""}, "text"), ({"causal": 1}, "causal")],
 )
 def test_bad_arguments_name_themselves(controls, name):
     with pytest.raises(ValueError, match=rf"^{name} must"):

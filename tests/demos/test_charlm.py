@@ -37,7 +37,9 @@ def test_ngram_loss_equals_mean_log_of_its_probabilities(corpus):
 def test_neural_probabilities_sum_to_one(corpus):
     train, _, vocab = corpus
     cfg = charlm.CharLMConfig(steps=5)
-    model = charlm.NeuralLM(cfg, vocab, np.random.default_rng(0)).fit(train, np.random.default_rng(1))
+    model = charlm.NeuralLM(cfg, vocab, np.random.default_rng(0)).fit(
+        train, np.random.default_rng(1)
+    )
     assert model.probs("朝の").sum() == pytest.approx(1.0)
     assert model.n_params == len(vocab) * 16 + 3 * 16 * 64 + 64 + 64 * len(vocab) + len(vocab)
 
@@ -61,7 +63,11 @@ def test_sampling_is_deterministic_given_the_seed():
 
 @pytest.mark.parametrize(
     "controls, name",
-    [({"max_order": 0}, "max_order"), ({"sample_model": "ngram9"}, "sample_model"), ({"temperature": 0}, "temperature")],
+    [
+        ({"max_order": 0}, "max_order"),
+        ({"sample_model": "ngram9"}, "sample_model"),
+        ({"temperature": 0}, "temperature"),
+    ],
 )
 def test_bad_arguments_name_themselves(controls, name):
     with pytest.raises(ValueError, match=rf"^{name} must"):

@@ -23,8 +23,12 @@ def test_gradient_matches_finite_differences():
     x, y = linear.make_data(linear.LinearConfig(seed=3))
     w, b, h = 0.7, -1.2, 1e-6
     dw, db = linear.gradient(w, b, x, y)
-    assert dw == pytest.approx((linear.loss(w + h, b, x, y) - linear.loss(w - h, b, x, y)) / (2 * h))
-    assert db == pytest.approx((linear.loss(w, b + h, x, y) - linear.loss(w, b - h, x, y)) / (2 * h))
+    assert dw == pytest.approx(
+        (linear.loss(w + h, b, x, y) - linear.loss(w - h, b, x, y)) / (2 * h)
+    )
+    assert db == pytest.approx(
+        (linear.loss(w, b + h, x, y) - linear.loss(w, b - h, x, y)) / (2 * h)
+    )
 
 
 def test_loss_falls_monotonically_at_a_small_learning_rate():
