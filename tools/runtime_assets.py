@@ -30,6 +30,10 @@ PYODIDE_CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "pyt
 # Bundles built by esbuild from tools/runtime entries: logical name -> entry file.
 BUNDLES = {
     "math": "math.js",
+    "widgets": "widgets.js",
+    "worker": "worker.js",
+    "editor": "editor.js",
+    "charts": "charts.js",
 }
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same sources give the same wheel bytes
 
@@ -77,6 +81,8 @@ def build_runtime(
     )
     manifest["lock"] = _write_hashed(out, "pyodide-lock.json", json.dumps(lock).encode())
     manifest["katex_css"] = _vendor_katex_css(node_modules / "katex" / "dist", out)
+    manifest["css"] = _write_hashed(out, "plab.css", (RUNTIME_SRC / "plab.css").read_bytes())
+    manifest["cdn"] = cdn  # absolute: the worker caches files under it as immutable
     for name, entry in BUNDLES.items():
         manifest[name] = _write_hashed(out, f"{name}.js", _esbuild(root, RUNTIME_SRC / entry))
     # The loader embeds the manifest, so it is built last and its hash covers every name.
@@ -237,13 +243,10 @@ def _esbuild(root: Path, entry: Path, define_manifest: Path | None = None) -> by
 
 def _fingerprint(root: Path, cdn: str, local_packages: Path | None) -> str:
     digest = hashlib.sha256(f"{cdn}\0{local_packages}\0".encode())
-    inputs = [
-        *sorted(RUNTIME_SRC.rglob("*")),
-        Path(__file__),
-        root / "package-lock.json",
-        *sorted((root / "demos").rglob("*")),
-    ]
-    for p in inputs:
+    bases = [RUNTIME_SRC, root / "demos"]
+    files = [(Path(__file__).parent, Path(__file__)), (root, root / "package-lock.json")]
+    files += [(base, p) for base in bases for p in sorted(base.rglob("*"))]
+    for base, p in files:
         if p.is_file() and "__pycache__" not in p.parts:
-            digest.update(str(p.relative_to(root)).encode() + b"\0" + p.read_bytes())
+            digest.update(p.relative_to(base).as_posix().encode() + b"\0" + p.read_bytes())
     return digest.hexdigest()[:16]

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.browser.server import serve
+from tests.conftest import free_port, mkdocs_build
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -37,8 +38,8 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def site_url(built_site: Path) -> Iterator[str]:
-    with serve(built_site) as url:
+def site_url(built_site: Path, site_port: int) -> Iterator[str]:
+    with serve(built_site, port=site_port) as url:
         yield url
 
 
@@ -46,6 +47,34 @@ def site_url(built_site: Path) -> Iterator[str]:
 def isolated_site_url(built_site: Path) -> Iterator[str]:
     """The same site with COOP/COEP headers, so the page is crossOriginIsolated."""
     with serve(built_site, isolated=True) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def playground_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def playground_site(tmp_path_factory: pytest.TempPathFactory, playground_port: int) -> Path:
+    """tests/browser/playground: the real plugin, with pages that misbehave on purpose."""
+    site = tmp_path_factory.mktemp("playground")
+    result = mkdocs_build(
+        Path(__file__).parent / "playground", site, site_url=f"http://127.0.0.1:{playground_port}/"
+    )
+    assert result.returncode == 0, f"playground build failed:\n{result.stderr}"
+    return site
+
+
+@pytest.fixture(scope="session")
+def playground_url(playground_site: Path, playground_port: int) -> Iterator[str]:
+    with serve(playground_site, port=playground_port) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def isolated_playground_url(playground_site: Path) -> Iterator[str]:
+    with serve(playground_site, isolated=True) as url:
         yield url
 
 
@@ -67,9 +96,14 @@ class PageGuard:
     console_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
     expected: list[re.Pattern] = field(default_factory=list)
+    allowed_hosts: list[str] = field(default_factory=list)
 
     def expect_console(self, pattern: str) -> None:
         self.expected.append(re.compile(pattern))
+
+    def allow_requests_to(self, prefix: str) -> None:
+        """Let the page *try* to reach ``prefix``; the request is still refused."""
+        self.allowed_hosts.append(prefix)
 
     def unexpected_errors(self) -> list[str]:
         return [e for e in self.console_errors if not any(p.search(e) for p in self.expected)]
@@ -82,7 +116,8 @@ def _open_context(browser: Browser, origin: str, guard: PageGuard) -> BrowserCon
         if request.url.startswith(origin) or request.url.startswith(("data:", "blob:")):
             route.continue_()
         else:
-            guard.foreign_requests.append(request.url)
+            if not any(request.url.startswith(p) for p in guard.allowed_hosts):
+                guard.foreign_requests.append(request.url)
             route.abort()
 
     context.route("**/*", route)
@@ -117,9 +152,14 @@ def page_guard(guarded) -> PageGuard:
 
 
 @pytest.fixture
-def isolated_page(browser: Browser, isolated_site_url: str) -> Iterator[Page]:
-    """A guarded page on the cross-origin-isolated server."""
-    gen = _guarded_page(browser, isolated_site_url)
-    page, _ = next(gen)
-    yield page
-    next(gen, None)
+def playground(browser: Browser, playground_url: str) -> Iterator[tuple[Page, PageGuard]]:
+    """A guarded page on the playground site (no COOP/COEP: stop terminates the worker)."""
+    yield from _guarded_page(browser, playground_url)
+
+
+@pytest.fixture
+def isolated_playground(
+    browser: Browser, isolated_playground_url: str
+) -> Iterator[tuple[Page, PageGuard]]:
+    """A guarded page on the playground served with COOP/COEP (stop interrupts Python)."""
+    yield from _guarded_page(browser, isolated_playground_url)

@@ -34,10 +34,12 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(directory: Path, *, isolated: bool = False) -> Iterator[str]:
-    """Serve ``directory`` on 127.0.0.1 at a free port; yield its base URL."""
+def serve(directory: Path, *, isolated: bool = False, port: int = 0) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (at ``port``, or a free one); yield its base URL."""
     handler = type("Handler", (_Handler,), {"isolated": isolated})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=directory))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", port), functools.partial(handler, directory=directory)
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

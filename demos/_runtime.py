@@ -1,0 +1,106 @@
+"""Runs a code cell or a demo call and reports the outcome as data.
+
+The same functions run at build time (the pre-render, in CPython) and in the
+reader's browser (the Pyodide worker), so both show the same output and the same
+tracebacks. Standard library only: a stdlib cell must run even when numpy cannot load.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import io
+import json
+import linecache
+import sys
+import traceback
+from contextlib import contextmanager
+
+CELL_FILENAME = "<セル>"  # how the reader's own code appears in tracebacks
+
+
+def _error(exc: BaseException) -> dict:
+    """The exception as data, its traceback cut to the reader's code and the demo's code."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        # Not the reader's code: this runner, and the import machinery between the two.
+        if frame.filename != __file__
+        and not frame.filename.startswith("<frozen ")
+        and "/importlib/" not in frame.filename
+    ]
+    lines = ["Traceback (most recent call last):\n"] if frames else []
+    lines += traceback.format_list(frames)
+    lines += traceback.format_exception_only(type(exc), exc)
+    missing = exc.name if isinstance(exc, ModuleNotFoundError) else None
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc),
+        "traceback": "".join(lines),
+        "missing": missing,
+    }
+
+
+def run_cell(code: str) -> dict:
+    """Execute ``code`` in a fresh namespace. Output goes to sys.stdout / sys.stderr."""
+    namespace = {"__name__": "__main__"}
+    # Let tracebacks quote the reader's lines, as they would for a file.
+    linecache.cache[CELL_FILENAME] = (len(code), None, code.splitlines(True), CELL_FILENAME)
+    try:
+        exec(compile(code, CELL_FILENAME, "exec"), namespace)
+    except BaseException as exc:  # KeyboardInterrupt too: Stop is an outcome, not a crash
+        return {"ok": False, "error": _error(exc)}
+    return {"ok": True}
+
+
+def call_demo(module: str, function: str, kwargs_json: str) -> dict:
+    """Call ``module.function(**kwargs)``; the result must be JSON-serialisable."""
+    try:
+        fn = getattr(importlib.import_module(module), function)
+        value = fn(**json.loads(kwargs_json))
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except BaseException as exc:
+        return {"ok": False, "error": _error(exc)}
+    return {"ok": True, "result": text}
+
+
+def imports_of(module: str) -> str:
+    """The import lines of ``module``'s source, without running it, so the worker can fetch
+    the packages it needs (numpy) before the import is attempted."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return ""
+    with open(spec.origin, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            lines += [f"import {a.name}" for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            lines.append(f"import {node.module}")
+    return "\n".join(lines)
+
+
+class _Recorder(io.TextIOBase):
+    def __init__(self, stream: str, chunks: list) -> None:
+        self.stream, self.chunks = stream, chunks
+
+    def write(self, text: str) -> int:
+        if self.chunks and self.chunks[-1][0] == self.stream:
+            self.chunks[-1][1] += text
+        else:
+            self.chunks.append([self.stream, text])
+        return len(text)
+
+
+@contextmanager
+def capture():
+    """Record stdout and stderr in order, as [[stream, text], ...] (for the pre-render)."""
+    chunks: list = []
+    old = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Recorder("stdout", chunks), _Recorder("stderr", chunks)
+    try:
+        yield chunks
+    finally:
+        sys.stdout, sys.stderr = old

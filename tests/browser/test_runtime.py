@@ -1,0 +1,218 @@
+"""The demo runtime in Chromium, offline: Pyodide in one module worker, run/stop/edit,
+streams, tracebacks, text-only output, instant navigation, and the offline calculator."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from playwright.sync_api import Page, expect
+
+from demos import params
+
+FINISHED = ("done", "error", "stopped")
+PYTHON_WORKER = "/assets/plab/worker."  # Material runs a search worker too
+BOOT_MS = 90_000  # a cold Pyodide boot on a loaded 2-core machine
+
+
+def _run(page: Page, block: str, timeout: int = BOOT_MS) -> str:
+    root = page.locator(f"[data-demo={block}]")
+    root.locator("[data-demo-run]").click()
+    try:
+        page.wait_for_function(
+            f"{list(FINISHED)}.includes(document.querySelector('[data-demo={block}]').dataset.status)",
+            timeout=timeout,
+        )
+    except Exception as exc:
+        state = root.get_attribute("data-status"), root.locator("[data-demo-status]").inner_text()
+        raise AssertionError(f"{block} did not finish: status {state}") from exc
+    return root.get_attribute("data-status")
+
+
+def _output(page: Page, block: str) -> str:
+    return page.locator(f"[data-demo={block}] [data-demo-output]").inner_text()
+
+
+def test_stdlib_cell_runs_and_prints(playground):
+    page, guard = playground
+    page.goto(guard.origin, wait_until="networkidle")
+    # The pre-rendered output is there before Python boots.
+    assert "こんにちは 42" in _output(page, "hello")
+    assert _run(page, "hello") == "done"
+    assert "こんにちは 42" in _output(page, "hello")
+    expect(page.locator("[data-demo=hello] [data-demo-status]")).to_contain_text("完了")
+
+
+def test_exception_shows_a_readable_traceback(playground):
+    page, guard = playground
+    page.goto(guard.origin)
+    assert _run(page, "boom") == "error"
+    text = _output(page, "boom")
+    assert "ZeroDivisionError: division by zero" in text
+    assert 'File "<セル>", line 4' in text and "return a / b" in text
+    assert "_runtime.py" not in text and "pyodide" not in text.lower()
+
+
+def test_stdout_and_stderr_are_told_apart(playground):
+    page, guard = playground
+    page.goto(guard.origin)
+    assert _run(page, "streams") == "done"
+    assert page.locator("[data-demo=streams] .plab-stdout").inner_text().strip() == "out"
+    assert page.locator("[data-demo=streams] .plab-stderr").inner_text().strip() == "err"
+
+
+def test_output_is_text_never_html(playground):
+    page, guard = playground
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(guard.origin)
+    for _ in range(2):  # the pre-rendered output, then the browser's own run
+        assert "<img src=x onerror=alert(1)>" in _output(page, "markup")
+        assert page.locator("[data-demo=markup] [data-demo-output] img").count() == 0
+        assert _run(page, "markup") == "done"
+    assert dialogs == []
+
+
+def _stop_a_runaway_loop(page: Page, url: str, isolated: bool) -> float:
+    page.goto(url)
+    assert page.evaluate("crossOriginIsolated") is isolated
+    assert _run(page, "hello") == "done"  # boot first: Stop is measured on a running loop
+    loop = page.locator("[data-demo=forever]")
+    loop.locator("[data-demo-run]").click()
+    expect(loop).to_have_attribute("data-status", "running", timeout=30_000)
+    page.wait_for_timeout(300)
+    started = time.monotonic()
+    loop.locator("[data-demo-stop]").click()
+    expect(loop).to_have_attribute("data-status", "stopped", timeout=5_000)
+    elapsed = time.monotonic() - started
+    # The page and the other blocks still work, and so does the next run.
+    assert _run(page, "hello") == "done"
+    assert "こんにちは 42" in _output(page, "hello")
+    return elapsed
+
+
+def test_stop_without_shared_memory_terminates_the_worker(playground):
+    page, guard = playground
+    elapsed = _stop_a_runaway_loop(page, guard.origin, isolated=False)
+    assert elapsed < 1.0, f"stop took {elapsed:.2f} s"
+
+
+def test_stop_with_coop_coep_interrupts_python(isolated_playground):
+    page, guard = isolated_playground
+    workers = []
+    page.on("worker", lambda w: workers.append(w.url) if PYTHON_WORKER in w.url else None)
+    elapsed = _stop_a_runaway_loop(page, guard.origin, isolated=True)
+    assert elapsed < 1.0, f"stop took {elapsed:.2f} s"
+    assert len(workers) == 1, "with SharedArrayBuffer, Stop must interrupt, not restart the worker"
+
+
+def test_instant_navigation_keeps_one_worker(playground):
+    page, guard = playground
+    workers = []
+    page.on("worker", lambda w: workers.append(w.url) if PYTHON_WORKER in w.url else None)
+    page.goto(guard.origin)
+    assert _run(page, "hello") == "done"
+    page.get_by_role("link", name="二つ目のページ").click()
+    expect(page.locator("[data-demo=second]")).to_be_visible()
+    assert page.evaluate("location.pathname").endswith("/second/")
+    assert _run(page, "second") == "done"
+    assert "二つ目 45" in _output(page, "second")
+    page.get_by_role("link", name="最初のページ").click()
+    expect(page.locator("[data-demo=hello]")).to_be_visible()
+    assert _run(page, "hello") == "done"
+    assert len(workers) == 1
+    assert len([w for w in page.workers if PYTHON_WORKER in w.url]) == 1
+
+
+def test_editing_code_and_ctrl_enter(playground):
+    page, guard = playground
+    page.goto(guard.origin)
+    code = page.locator("[data-demo=hello] [data-demo-code]")
+    code.click()
+    editor = page.locator("[data-demo=hello] .cm-content")
+    expect(editor).to_be_visible()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type('print("編集しました")')
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function(
+        "document.querySelector('[data-demo=hello]').dataset.status === 'done'", timeout=BOOT_MS
+    )
+    assert "編集しました" in _output(page, "hello")
+    page.locator("[data-demo=hello] [data-demo-reset]").click()
+    expect(editor).to_contain_text("こんにちは")
+    assert "こんにちは 42" in _output(page, "hello")
+
+
+def test_parameter_counts_in_pyodide_equal_cpython(playground):
+    page, guard = playground
+    page.goto(guard.origin)
+    assert _run(page, "counts") == "done"
+    in_browser = json.loads(page.locator("[data-demo=counts] .plab-stdout").inner_text())
+    in_cpython = {
+        n: params.count_params(params.load_preset(n)).total for n in params.preset_names()
+    }
+    assert in_browser == in_cpython
+
+
+def test_demo_controls_run_the_latest_value_and_mirror_the_hash(playground):
+    page, guard = playground
+    page.goto(guard.origin)
+    calc = page.locator("[data-demo=calc]")
+    calc.locator("select[data-control=preset]").select_option(label="llama-2-7b")
+    page.wait_for_function(
+        "document.querySelector('[data-demo=calc]').dataset.status === 'done'", timeout=BOOT_MS
+    )
+    slider = calc.locator("input[data-control=layers]")
+    for value in ("10", "20", "40"):  # three quick moves: only the last must win
+        slider.fill(value)
+    page.wait_for_function(
+        "document.querySelector('[data-demo=calc]').dataset.status === 'done'"
+        " && location.hash.includes('layers=40')",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(500)
+    expect(calc).to_have_attribute("data-status", "done")
+    rows = calc.locator(".plab-table tbody tr")
+    attention = next(r for r in rows.all_inner_texts() if r.startswith("attention"))
+    assert attention.replace(",", "").split()[-1] == str(40 * 4 * 4096 * 4096)
+    assert "layers=40" in page.evaluate("location.hash")
+    # The hash is a link: opening it restores the configuration and runs it.
+    link = page.url
+    page.goto("about:blank")
+    page.goto(link)
+    expect(page.locator("[data-demo=calc] input[data-control=layers]")).to_have_value("40")
+    page.wait_for_function(
+        "document.querySelector('[data-demo=calc]').dataset.status === 'done'", timeout=BOOT_MS
+    )
+    expect(
+        page.locator("[data-demo=calc] .plab-view[data-view=param_breakdown] svg").first
+    ).to_be_visible()
+
+
+def test_missing_package_is_named_and_prerendered_output_kept(playground):
+    page, guard = playground
+    guard.allow_requests_to("https://cdn.jsdelivr.net/pyodide/v314.0.7/full/")
+    guard.expect_console(r"net::ERR_FAILED|Failed to load|numpy")
+    page.goto(guard.origin)
+    demo = page.locator("[data-demo=needs-numpy]")
+    assert demo.locator(".plab-chart-svg").count() == 1
+    assert _run(page, "needs-numpy") == "error"
+    expect(demo.locator(".plab-failure")).to_contain_text("numpy")
+    expect(demo.locator(".plab-failure button")).to_have_text("再試行")
+    assert demo.locator(".plab-chart-svg").count() == 1, "the pre-rendered chart must stay"
+
+
+def test_runtime_that_cannot_load_offers_a_retry(playground):
+    page, guard = playground
+    guard.expect_console(r"net::ERR_FAILED|Failed to load|Failed to fetch|worker")
+    page.route("**/pyodide.asm.wasm", lambda route: route.abort())
+    page.goto(guard.origin)
+    assert _run(page, "hello") == "error"
+    failure = page.locator("[data-demo=hello] .plab-failure")
+    expect(failure).to_contain_text("読み込めませんでした")
+    assert "こんにちは 42" in _output(page, "hello")
+    page.unroute("**/pyodide.asm.wasm")
+    failure.locator("button").click()
+    page.wait_for_function(
+        "document.querySelector('[data-demo=hello]').dataset.status === 'done'", timeout=BOOT_MS
+    )

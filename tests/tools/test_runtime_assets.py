@@ -1,0 +1,104 @@
+"""The vendored runtime: a lock whose every package resolves to a pinned, checkable file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tools import runtime_assets
+
+CDN = "https://cdn.jsdelivr.net/pyodide/v314.0.7/full/"
+
+
+def _npm_lock() -> dict:
+    return json.loads((ROOT / "node_modules/pyodide/pyodide-lock.json").read_text())
+
+
+def _site_lock(site: Path) -> tuple[Path, dict]:
+    (path,) = (site / "assets/plab").glob("pyodide-lock.*.json")
+    return path, json.loads(path.read_text())
+
+
+def test_every_package_resolves_to_the_pinned_cdn_with_npm_sha256(built_site: Path):
+    _, lock = _site_lock(built_site)
+    npm = _npm_lock()["packages"]
+    ours = runtime_assets.DEMOS_DIST
+    assert set(lock["packages"]) == set(npm) | {ours}
+    for name, entry in lock["packages"].items():
+        if name == ours:
+            continue
+        assert entry["file_name"] == CDN + npm[name]["file_name"], name
+        assert entry["sha256"] == npm[name]["sha256"], name
+    assert lock["packages"]["numpy"]["file_name"] == (
+        CDN + "numpy-2.4.6-cp314-cp314-pyemscripten_2026_0_wasm32.whl"
+    )
+
+
+def test_our_wheel_is_served_with_its_sha256(built_site: Path):
+    lock_path, lock = _site_lock(built_site)
+    entry = lock["packages"][runtime_assets.DEMOS_DIST]
+    wheel = lock_path.parent / entry["file_name"]  # relative names resolve against the lock URL
+    assert wheel.exists()
+    assert hashlib.sha256(wheel.read_bytes()).hexdigest() == entry["sha256"]
+    assert entry["imports"] == ["demos"]
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        assert "demos/_runtime.py" in names and "demos/params.py" in names
+        assert "demos/data/configs/gpt2.json" in names
+        record = zf.read(next(n for n in names if n.endswith("/RECORD"))).decode()
+        for line in record.splitlines():
+            path, digest, _ = line.split(",")
+            if digest:  # RECORD itself has no hash
+                assert digest == "sha256=" + runtime_assets._record_hash(zf.read(path)), path
+
+
+def test_wheel_name_changes_with_its_content(tmp_path: Path):
+    package = tmp_path / "demos"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    first, _ = runtime_assets.build_demos_wheel(package, tmp_path)
+    (package / "__init__.py").write_text("# changed\n")
+    second, _ = runtime_assets.build_demos_wheel(package, tmp_path)
+    assert first != second
+    assert re.fullmatch(r"parameter_lab_demos-0\.1\.0-0[0-9a-f]{12}-py3-none-any\.whl", first)
+
+
+def test_runtime_files_are_named_by_their_content(built_site: Path):
+    hashed = re.compile(r"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{10})\.(js|css|json)$")
+    files = [p for p in (built_site / "assets/plab").iterdir() if p.is_file()]
+    assert len(files) >= 8
+    for path in files:
+        if path.suffix == ".whl":
+            continue
+        m = hashed.match(path.name)
+        assert m, f"{path.name} has no content hash"
+        assert hashlib.sha256(path.read_bytes()).hexdigest()[:10] == m["hash"], path.name
+
+
+def test_local_pyodide_distribution_is_copied_in(tmp_path: Path):
+    npm = _npm_lock()
+    dist = tmp_path / "full"
+    dist.mkdir()
+    for entry in npm["packages"].values():
+        (dist / entry["file_name"]).write_bytes(b"wheel")
+    out = tmp_path / "out"
+    out.mkdir()
+    lock = runtime_assets.render_lock(
+        npm, cdn=CDN, wheel=("w.whl", "0" * 64), local_packages=dist, out=out
+    )
+    numpy = lock["packages"]["numpy"]
+    assert not numpy["file_name"].startswith("http")
+    assert (out / numpy["file_name"]).exists()
+
+
+def test_local_distribution_missing_a_file_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(runtime_assets.AssetError, match=r"PYODIDE_PACKAGES=.* has no "):
+        runtime_assets.render_lock(
+            _npm_lock(), cdn=CDN, wheel=("w.whl", "0" * 64), local_packages=tmp_path, out=tmp_path
+        )

@@ -1,0 +1,297 @@
+"""The chart registry: every chart on the site is an Altair chart defined once here.
+
+Two kinds, both emitted as Vega-Lite specs with *named* datasets:
+
+* demo views (``view: loss_curve`` in a ``demo`` fence): the browser swaps in the
+  rows that a run of the demo returns;
+* site charts (the ``chart`` fence): drawn from the sourced LLM dataset.
+
+At build time each spec is also rendered to a static SVG (vl-convert), shown before
+JavaScript and in print.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import altair as alt
+
+FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, sans-serif"
+WIDTH = 520  # fits the content column; the page CSS scales the SVG down on a phone
+
+
+@dataclass(frozen=True)
+class View:
+    """A demo view: a chart template, and which result key feeds each named dataset."""
+
+    build: Callable[[], alt.TopLevelMixin]
+    datasets: dict[str, str]  # dataset name -> key in the demo's result
+    description: str  # alt text: what the chart shows
+
+
+def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    return chart.configure(font=FONT, background="transparent").configure_view(stroke=None)
+
+
+def _loss_surface() -> alt.TopLevelMixin:
+    heat = (
+        alt.Chart(alt.NamedData("surface"))
+        .mark_rect()
+        .encode(
+            x=alt.X("w:Q", bin=alt.Bin(maxbins=25), title="重み w"),
+            y=alt.Y("b:Q", bin=alt.Bin(maxbins=25), title="バイアス b"),
+            color=alt.Color(
+                "mean(loss):Q", scale=alt.Scale(type="log", scheme="viridis"), title="損失"
+            ),
+        )
+    )
+    path = (
+        alt.Chart(alt.NamedData("path"))
+        .mark_line(point=True, color="#ff7043")
+        .encode(
+            x="w:Q",
+            y="b:Q",
+            order="step:Q",
+            tooltip=[
+                "step:Q",
+                alt.Tooltip("w:Q", format=".3f"),
+                alt.Tooltip("b:Q", format=".3f"),
+                alt.Tooltip("loss:Q", format=".4f"),
+            ],
+        )
+    )
+    return (heat + path).properties(width=WIDTH, height=320, title="損失の地形と勾配降下の道のり")
+
+
+def _loss_curve() -> alt.TopLevelMixin:
+    return (
+        alt.Chart(alt.NamedData("path"))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("step:Q", title="ステップ"),
+            y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="損失（平均二乗誤差）"),
+            tooltip=["step:Q", alt.Tooltip("loss:Q", format=".4f")],
+        )
+        .properties(width=WIDTH, height=220, title="ステップごとの損失")
+    )
+
+
+def _training_curves() -> alt.TopLevelMixin:
+    base = (
+        alt.Chart(alt.NamedData("curves"))
+        .transform_fold(["train_loss", "val_loss"], as_=["split", "loss"])
+        .transform_calculate(データ="datum.split === 'train_loss' ? '訓練' : '検証'")
+    )
+    return (
+        base.mark_line()
+        .encode(
+            x=alt.X("epoch:Q", title="エポック"),
+            y=alt.Y("loss:Q", title="損失（交差エントロピー）"),
+            color=alt.Color("データ:N", scale=alt.Scale(range=["#3f51b5", "#ff7043"])),
+            tooltip=["epoch:Q", "データ:N", alt.Tooltip("loss:Q", format=".4f")],
+        )
+        .properties(width=WIDTH, height=240, title="訓練データと検証データの損失")
+    )
+
+
+def _decision_boundary() -> alt.TopLevelMixin:
+    field = (
+        alt.Chart(alt.NamedData("boundary"))
+        .mark_rect(opacity=0.55)
+        .encode(
+            x=alt.X("x:Q", bin=alt.Bin(maxbins=30), title="x₁"),
+            y=alt.Y("y:Q", bin=alt.Bin(maxbins=30), title="x₂"),
+            color=alt.Color(
+                "mean(p):Q",
+                scale=alt.Scale(domain=[0, 1], scheme="blueorange"),
+                title="クラス1の確率",
+            ),
+        )
+    )
+    points = (
+        alt.Chart(alt.NamedData("points"))
+        .mark_point(filled=True, size=28)
+        .encode(
+            x="x:Q",
+            y="y:Q",
+            shape=alt.Shape("label:N", title="正解クラス"),
+            color=alt.value("#212121"),
+        )
+    )
+    return (field + points).properties(width=360, height=300, title="決定境界と訓練データ")
+
+
+def _attention_map() -> alt.TopLevelMixin:
+    return (
+        alt.Chart(alt.NamedData("weights"))
+        .mark_rect()
+        .encode(
+            x=alt.X("k:N", sort=alt.EncodingSortField("key"), title="参照される文字（キー）"),
+            y=alt.Y("q:N", sort=alt.EncodingSortField("query"), title="注目する文字（クエリ）"),
+            color=alt.Color(
+                "weight:Q", scale=alt.Scale(domain=[0, 1], scheme="greens"), title="注意の重み"
+            ),
+            facet=alt.Facet("head:N", columns=2, title="ヘッド"),
+            tooltip=["head:N", "q:N", "k:N", alt.Tooltip("weight:Q", format=".3f")],
+        )
+        .properties(width=200, height=200, title="ヘッドごとの注意の重み")
+    )
+
+
+def _loss_vs_params() -> alt.TopLevelMixin:
+    base = (
+        alt.Chart(alt.NamedData("models"))
+        .transform_fold(["train_loss", "val_loss"], as_=["split", "loss"])
+        .transform_calculate(データ="datum.split === 'train_loss' ? '訓練' : '検証'")
+    )
+    return (
+        base.mark_line(point=True)
+        .encode(
+            x=alt.X("params:Q", scale=alt.Scale(type="log"), title="パラメーター数（対数）"),
+            y=alt.Y("loss:Q", title="損失（1文字あたり, nats）"),
+            color=alt.Color("データ:N", scale=alt.Scale(range=["#3f51b5", "#ff7043"])),
+            tooltip=["model:N", "params:Q", "データ:N", alt.Tooltip("loss:Q", format=".3f")],
+        )
+        .properties(width=WIDTH, height=260, title="モデルの大きさと損失")
+    )
+
+
+def _search_race() -> alt.TopLevelMixin:
+    return (
+        alt.Chart(alt.NamedData("trials"))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("trial:Q", title="試行回数"),
+            y=alt.Y("best_so_far:Q", scale=alt.Scale(type="log"), title="これまでの最良値（対数）"),
+            color=alt.Color("method:N", title="探索法"),
+            tooltip=["method:N", "trial:Q", "value:Q", "best_so_far:Q", "log10_lr:Q", "log10_l2:Q"],
+        )
+        .properties(width=WIDTH, height=260, title="同じ試行回数での探索の比較")
+    )
+
+
+def _search_points() -> alt.TopLevelMixin:
+    return (
+        alt.Chart(alt.NamedData("trials"))
+        .mark_circle(size=50)
+        .encode(
+            x=alt.X("log10_lr:Q", scale=alt.Scale(domain=[-4, 0]), title="log₁₀ 学習率"),
+            y=alt.Y("log10_l2:Q", scale=alt.Scale(domain=[-6, 0]), title="log₁₀ L2"),
+            color=alt.Color(
+                "value:Q",
+                scale=alt.Scale(type="log", scheme="viridis", reverse=True),
+                title="目的関数",
+            ),
+            facet=alt.Facet("method:N", columns=3, title="探索法"),
+            tooltip=["method:N", "trial:Q", "value:Q"],
+        )
+        .properties(width=160, height=160, title="どこを試したか")
+    )
+
+
+def _size_vs_accuracy() -> alt.TopLevelMixin:
+    base = alt.Chart(alt.NamedData("variants")).encode(
+        x=alt.X("bytes:Q", title="重みのサイズ（バイト）"),
+        y=alt.Y("accuracy:Q", scale=alt.Scale(domain=[0, 1]), title="検証データの正解率"),
+    )
+    return (
+        base.mark_circle(size=80).encode(
+            color=alt.Color("kind:N", title="手法"), tooltip=["variant:N", "bytes:Q", "accuracy:Q"]
+        )
+        + base.mark_text(align="left", dx=7, fontSize=10).encode(text="variant:N")
+    ).properties(width=WIDTH, height=260, title="モデルのサイズと正解率")
+
+
+def _param_breakdown() -> alt.TopLevelMixin:
+    return (
+        alt.Chart(alt.NamedData("breakdown"))
+        .mark_bar()
+        .encode(
+            x=alt.X("params:Q", title="パラメーター数"),
+            y=alt.Y("component:N", sort="-x", title="部品"),
+            tooltip=["component:N", alt.Tooltip("params:Q", format=",")],
+        )
+        .properties(width=WIDTH, height=200, title="部品ごとのパラメーター数")
+    )
+
+
+VIEWS: dict[str, View] = {
+    "loss_surface": View(
+        _loss_surface,
+        {"surface": "surface", "path": "path"},
+        "重み w とバイアス b の組み合わせごとの損失を色で表した地図と、勾配降下法がたどった道のり",
+    ),
+    "loss_curve": View(_loss_curve, {"path": "path"}, "ステップごとの損失の変化を表す折れ線グラフ"),
+    "training_curves": View(
+        _training_curves, {"curves": "curves"}, "エポックごとの訓練損失と検証損失の折れ線グラフ"
+    ),
+    "decision_boundary": View(
+        _decision_boundary,
+        {"boundary": "boundary", "points": "points"},
+        "平面上の各点がクラス1と判定される確率と、訓練データの点",
+    ),
+    "attention_map": View(
+        _attention_map,
+        {"weights": "weights"},
+        "各ヘッドで、どの文字がどの文字にどれだけ注意を向けたかを表すヒートマップ",
+    ),
+    "loss_vs_params": View(
+        _loss_vs_params,
+        {"models": "models"},
+        "パラメーター数ごとの訓練損失と検証損失の折れ線グラフ",
+    ),
+    "search_race": View(
+        _search_race, {"trials": "trials"}, "試行回数ごとの、各探索法のこれまでの最良値"
+    ),
+    "search_points": View(
+        _search_points, {"trials": "trials"}, "各探索法が試したハイパーパラメーターの位置と結果"
+    ),
+    "size_vs_accuracy": View(
+        _size_vs_accuracy, {"variants": "variants"}, "圧縮方法ごとの重みのサイズと正解率の散布図"
+    ),
+    "param_breakdown": View(
+        _param_breakdown, {"breakdown": "breakdown"}, "部品ごとのパラメーター数の棒グラフ"
+    ),
+}
+
+
+def view_spec(name: str) -> dict:
+    """The Vega-Lite spec of a demo view, with empty named datasets."""
+    return _config(VIEWS[name].build()).to_dict()
+
+
+def with_data(spec: dict, datasets: dict[str, list]) -> dict:
+    filled = copy.deepcopy(spec)
+    filled["datasets"] = {**filled.get("datasets", {}), **datasets}
+    return filled
+
+
+def render_svg(spec: dict, cache_dir: Path) -> str:
+    """A static SVG of ``spec`` (with its data), cached by content."""
+    import vl_convert
+
+    key = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:24]
+    cached = cache_dir / f"{key}.svg"
+    if cached.exists():
+        return cached.read_text()
+    svg = vl_convert.vegalite_to_svg(spec)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cached.write_text(svg)
+    return svg
+
+
+@dataclass(frozen=True)
+class SiteChart:
+    """A chart fence target: a spec built from the dataset, with its alt text and source."""
+
+    spec: Callable[[object], dict]
+    description: str
+    source_html: str
+
+
+CHARTS: dict[str, SiteChart] = {}
