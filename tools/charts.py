@@ -287,11 +287,124 @@ def render_svg(spec: dict, cache_dir: Path) -> str:
 
 @dataclass(frozen=True)
 class SiteChart:
-    """A chart fence target: a spec built from the dataset, with its alt text and source."""
+    """A ``chart`` fence target: a Vega-Lite spec built from the LLM dataset rows."""
 
-    spec: Callable[[object], dict]
-    description: str
-    source_html: str
+    build: Callable[[list[dict]], alt.TopLevelMixin]
+    description: str  # alt text and default caption
+
+    def spec(self, rows: list[dict]) -> dict:
+        return _config(self.build(rows)).to_dict()
 
 
-CHARTS: dict[str, SiteChart] = {}
+REGION_COLOURS = alt.Scale(domain=["日本", "海外"], range=["#e53935", "#3f51b5"])
+_TOOLTIP = [
+    "name:N",
+    "developer:N",
+    "country:N",
+    alt.Tooltip("params:Q", format=","),
+    "count_kind:N",
+    "released:N",
+    "source:N",
+]
+
+
+def _llm_params(rows: list[dict]) -> alt.TopLevelMixin:
+    data = alt.Data(values=rows)
+    order = alt.EncodingSortField("params", order="descending")
+    bars = (
+        alt.Chart(data)
+        .transform_filter("datum.disclosed")
+        .mark_bar()
+        .encode(
+            x=alt.X("params:Q", scale=alt.Scale(type="log"), title="パラメーター数（対数目盛）"),
+            y=alt.Y("name:N", sort=order, title=None),
+            color=alt.Color("region:N", scale=REGION_COLOURS, title="開発元"),
+            opacity=alt.Opacity(
+                "count_kind:N",
+                scale=alt.Scale(domain=["正確な値", "公称値"], range=[1.0, 0.55]),
+                title="数値の種類",
+            ),
+            tooltip=_TOOLTIP,
+        )
+    )
+    hidden = (
+        alt.Chart(data)
+        .transform_filter("!datum.disclosed")
+        .mark_text(align="left", fontStyle="italic", dx=4)
+        .encode(
+            x=alt.value(0),
+            y=alt.Y("name:N", sort=order),
+            text=alt.value("非公開（数値なし）"),
+            tooltip=["name:N", "developer:N", "source:N"],
+        )
+    )
+    return (bars + hidden).properties(
+        width=WIDTH - 120, height=alt.Step(16), title="主なLLMのパラメーター数"
+    )
+
+
+def _params_vs_tokens(rows: list[dict]) -> alt.TopLevelMixin:
+    known = [r for r in rows if r["params"] and r["training_tokens"]]
+    lo = min(r["params"] for r in known) / 2
+    hi = max(r["params"] for r in known) * 2
+    chinchilla = [
+        {"params": n, "tokens": 20 * n, "線": "Chinchilla 最適（20トークン/パラメーター）"}
+        for n in (lo, hi)
+    ]
+    points = (
+        alt.Chart(alt.Data(values=known))
+        .mark_circle(size=70)
+        .encode(
+            x=alt.X("params:Q", scale=alt.Scale(type="log"), title="パラメーター数（対数）"),
+            y=alt.Y(
+                "training_tokens:Q", scale=alt.Scale(type="log"), title="学習トークン数（対数）"
+            ),
+            color=alt.Color("region:N", scale=REGION_COLOURS, title="開発元"),
+            tooltip=[*_TOOLTIP, alt.Tooltip("training_tokens:Q", format=",")],
+        )
+    )
+    line = (
+        alt.Chart(alt.Data(values=chinchilla))
+        .mark_line(strokeDash=[6, 4], color="#757575")
+        .encode(x="params:Q", y="tokens:Q", detail="線:N")
+    )
+    label = (
+        alt.Chart(alt.Data(values=chinchilla[1:]))
+        .mark_text(align="right", dy=-8, fontSize=10, color="#757575")
+        .encode(x="params:Q", y="tokens:Q", text="線:N")
+    )
+    return (line + label + points).properties(
+        width=WIDTH, height=320, title="パラメーター数と学習トークン数"
+    )
+
+
+def _params_over_time(rows: list[dict]) -> alt.TopLevelMixin:
+    known = [r for r in rows if r["params"]]
+    return (
+        alt.Chart(alt.Data(values=known))
+        .mark_circle(size=70)
+        .encode(
+            x=alt.X("released:T", title="公開時期"),
+            y=alt.Y("params:Q", scale=alt.Scale(type="log"), title="パラメーター数（対数）"),
+            color=alt.Color("region:N", scale=REGION_COLOURS, title="開発元"),
+            tooltip=_TOOLTIP,
+        )
+        .properties(width=WIDTH, height=300, title="公開時期とパラメーター数")
+    )
+
+
+CHARTS: dict[str, SiteChart] = {
+    "llm_params": SiteChart(
+        _llm_params,
+        "主なLLMのパラメーター数を対数目盛の横棒で比べたグラフ。赤が日本、青が海外の開発元。"
+        "薄い棒は公称値、非公開のモデルは数値なしと表示。",
+    ),
+    "params_vs_tokens": SiteChart(
+        _params_vs_tokens,
+        "パラメーター数と学習トークン数の散布図。破線は1パラメーターあたり20トークンの"
+        "Chinchilla の目安。",
+    ),
+    "params_over_time": SiteChart(
+        _params_over_time, "公開時期ごとのLLMのパラメーター数の散布図（対数目盛）。"
+    ),
+}

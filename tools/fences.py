@@ -539,3 +539,41 @@ def render_chart(block: Block, spec: dict, svg_url: str, alt: str, source_html: 
         f'<img class="plab-chart-svg" src="{svg_url}" alt="{html.escape(alt)}" loading="lazy">'
         f"<figcaption>{html.escape(caption)}{source_html}</figcaption></figure>"
     )
+
+
+def render_sources_table(block: Block, rows: list[dict]) -> str:
+    """Every dataset row with its source link: the citation behind each chart."""
+    body = "".join(
+        "<tr>"
+        f"<td>{html.escape(r['name'])}</td><td>{html.escape(r['developer'])}</td>"
+        f"<td>{html.escape(r['country'])}</td><td>{html.escape(r['released'])}</td>"
+        f"<td>{html.escape(_cell(r['params']) if r['params'] else '非公開')}</td>"
+        f"<td>{html.escape(r['count_kind'])}</td>"
+        f"<td>{html.escape(_cell(r['training_tokens']) if r['training_tokens'] else '—')}</td>"
+        f"<td>{html.escape(r['open_weights'])}</td>"
+        f'<td><a href="{html.escape(r["source"])}">{html.escape(_short_url(r["source"]))}</a></td>'
+        "</tr>"
+        for r in rows
+    )
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in (
+            "モデル",
+            "開発元",
+            "国",
+            "公開",
+            "パラメーター数",
+            "種類",
+            "学習トークン数",
+            "重み",
+            "出典",
+        )
+    )
+    return (
+        f'<div class="plab-table" id="{block.id}"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def _short_url(url: str) -> str:
+    return url.removeprefix("https://").removesuffix("/")

@@ -22,13 +22,15 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.utils import get_relative_url
 from pymdownx.superfences import SuperFencesException
 
-from tools import charts, fences, prerender, runtime_assets
+from tools import charts, datasets, fences, prerender, runtime_assets
 from tools.config import ParameterLabConfig
 from tools.errors import SourceError
 
 log = get_plugin_logger(__name__)
 ASSETS_PREFIX = "assets/plab"  # where the hashed runtime lives in the built site
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SOURCES_PAGE = "references/#models"  # where every dataset row is listed with its source
+SOURCES_TABLE = "llm_sources"  # the chart-fence name of that table
 
 
 class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
@@ -55,6 +57,11 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         config.extra_javascript.append(loader)
         config.extra_css.append(f"{ASSETS_PREFIX}/{self.runtime.manifest['css']}")
         self._register_fences(config)
+        dataset = Path(config.docs_dir) / self.config.llm_dataset
+        try:
+            self.llms = datasets.load_llms(dataset, f"{self.docs_prefix}/{self.config.llm_dataset}")
+        except (SourceError, OSError) as exc:
+            raise PluginError(str(exc)) from exc
         self._svgs: dict[str, str] = {}  # file name -> SVG text, written in on_post_build
         self._blocks: dict[tuple[str, str], deque] = defaultdict(deque)
         return config
@@ -72,7 +79,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 markdown,
                 path,
                 set(charts.VIEWS),
-                set(charts.CHARTS),
+                {*charts.CHARTS, SOURCES_TABLE},
                 first_line=_body_offset(page.file.content_string, markdown) + 1,
             )
             self._prerender(blocks, path)
@@ -192,15 +199,17 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         return fences.render_demo(block, view_specs, images)
 
     def _render_chart(self, block: fences.Block) -> str:
+        if block.spec["name"] == SOURCES_TABLE:
+            return fences.render_sources_table(block, [row.as_row() for row in self.llms])
         chart = charts.CHARTS[block.spec["name"]]
-        spec = chart.spec(self._dataset())
+        spec = chart.spec([row.as_row() for row in self.llms])
         svg = charts.render_svg(spec, self.cache / "svg")
-        return fences.render_chart(
-            block, spec, self._svg_url(svg), chart.description, chart.source_html
+        sources = get_relative_url(SOURCES_PAGE, self._page_url)
+        source_html = (
+            f'<br>出典：各モデルの論文・公式発表（<a href="{sources}">モデル一覧と出典</a>）。'
+            f"データ：{self.config.llm_dataset}"
         )
-
-    def _dataset(self):
-        raise NotImplementedError("the chart dataset arrives with the LLM dataset")
+        return fences.render_chart(block, spec, self._svg_url(svg), chart.description, source_html)
 
 
 def _body_offset(raw: str, markdown: str) -> int:

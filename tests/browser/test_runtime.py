@@ -25,7 +25,8 @@ def _run(page: Page, block: str, timeout: int = BOOT_MS) -> str:
         )
     except Exception as exc:
         state = root.get_attribute("data-status"), root.locator("[data-demo-status]").inner_text()
-        raise AssertionError(f"{block} did not finish: status {state}") from exc
+        mounted = root.get_attribute("data-mounted")
+        raise AssertionError(f"{block} did not finish: status {state}, mounted {mounted}") from exc
     return root.get_attribute("data-status")
 
 

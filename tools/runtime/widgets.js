@@ -85,6 +85,7 @@ class BaseWidget {
     this.unsubscribe = runtime.onProgress((stage) => {
       if (this.running) this.say(PythonRuntime.stageText(stage));
     });
+    el.dataset.mounted = "true"; // the widget is live (for tests and themes)
   }
 
   dispose() {

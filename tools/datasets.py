@@ -1,0 +1,153 @@
+"""The sourced LLM dataset (``site_src/data/llms.csv``): load, validate, and check counts.
+
+Every row must name its source. A malformed row stops the build with
+``site_src/data/llms.csv:<row>: <what is wrong>``; where a row names a shipped
+``config.json`` preset, its count must equal what ``demos.params`` computes.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from demos import params
+from tools.errors import SourceError
+
+COLUMNS = [
+    "name",
+    "developer",
+    "country",
+    "released",
+    "params",
+    "count_kind",
+    "training_tokens",
+    "open_weights",
+    "config",
+    "source",
+]
+COUNTRIES = {  # ISO 3166 codes in use, with the names the charts show
+    "JP": "日本",
+    "US": "米国",
+    "GB": "英国",
+    "FR": "フランス",
+    "CN": "中国",
+    "SG": "シンガポール",
+    "AE": "アラブ首長国連邦",
+    "CA": "カナダ",
+    "DE": "ドイツ",
+    "KR": "韓国",
+}
+UNDISCLOSED = "非公開"
+
+
+@dataclass(frozen=True)
+class LLM:
+    name: str
+    developer: str
+    country: str
+    released: str  # YYYY-MM
+    params: int | None  # None: undisclosed, never guessed
+    count_kind: str  # "exact" (from the weights or config) or "nominal" (the announced size)
+    training_tokens: int | None
+    open_weights: bool
+    config: str  # a demos/data/configs preset, or ""
+    source: str
+
+    @property
+    def japanese(self) -> bool:
+        return self.country == "JP"
+
+    def as_row(self) -> dict:
+        return {
+            "name": self.name,
+            "developer": self.developer,
+            "country": COUNTRIES[self.country],
+            "region": "日本" if self.japanese else "海外",
+            "released": self.released,
+            "params": self.params,
+            "disclosed": self.params is not None,
+            "count_kind": {"exact": "正確な値", "nominal": "公称値"}.get(
+                self.count_kind, UNDISCLOSED
+            ),
+            "training_tokens": self.training_tokens,
+            "open_weights": "公開" if self.open_weights else "非公開",
+            "source": self.source,
+        }
+
+
+def load_llms(path: Path, display: str | None = None) -> list[LLM]:
+    """Read and validate the dataset; ``display`` is the path used in messages."""
+    where = display or str(path)
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != COLUMNS:
+            raise SourceError(where, 1, f"the header must be: {','.join(COLUMNS)}")
+        rows = [_parse(row, where, line) for line, row in enumerate(reader, start=2)]
+    names = [r.name for r in rows]
+    for line, name in enumerate(names, start=2):
+        if names.count(name) > 1:
+            raise SourceError(where, line, f"model {name!r} appears twice; keep one row per model")
+    return rows
+
+
+def _parse(row: dict, where: str, line: int) -> LLM:
+    def fail(message: str):
+        raise SourceError(where, line, message)
+
+    if None in row or any(v is None for v in row.values()):
+        fail(f"expected {len(COLUMNS)} columns; quote values that contain commas")
+    row = {k: v.strip() for k, v in row.items()}
+    for column in ("name", "developer"):
+        if not row[column]:
+            fail(f"{column} is empty")
+    if not re.fullmatch(r"https://\S+", row["source"]):
+        fail("source is missing or not an https:// URL: every number needs a citable source")
+    if row["country"] not in COUNTRIES:
+        fail(f"unknown country {row['country']!r}; use an ISO code from: {', '.join(COUNTRIES)}")
+    if not re.fullmatch(r"(19|20)\d\d-(0[1-9]|1[0-2])", row["released"]):
+        fail(f"released {row['released']!r} must be YYYY-MM")
+    if row["params"] == UNDISCLOSED:
+        count = None
+        if row["count_kind"]:
+            fail("count_kind must be empty when params is 非公開")
+    else:
+        count = _int(
+            row["params"], "params", fail, f"or {UNDISCLOSED} when undisclosed (never guess)"
+        )
+        if row["count_kind"] not in ("exact", "nominal"):
+            fail(
+                "count_kind must be exact (counted from the weights) or nominal (the announced size)"
+            )
+    tokens = (
+        _int(row["training_tokens"], "training_tokens", fail, "or empty")
+        if row["training_tokens"]
+        else None
+    )
+    if row["open_weights"] not in ("yes", "no"):
+        fail(f"open_weights must be yes or no, got {row['open_weights']!r}")
+    if row["config"]:
+        if row["config"] not in params.preset_names():
+            fail(f"config {row['config']!r} is not a preset in demos/data/configs/")
+        counted = params.count_params(params.load_preset(row["config"])).total
+        if count != counted:
+            fail(f"params {count} differs from count_params({row['config']}) = {counted}")
+    return LLM(
+        row["name"],
+        row["developer"],
+        row["country"],
+        row["released"],
+        count,
+        row["count_kind"],
+        tokens,
+        row["open_weights"] == "yes",
+        row["config"],
+        row["source"],
+    )
+
+
+def _int(text: str, column: str, fail, alternative: str) -> int:
+    if not re.fullmatch(r"[1-9]\d*", text):
+        fail(f"{column} {text!r} must be a whole number without separators, {alternative}")
+    return int(text)
