@@ -118,7 +118,8 @@ def _parse(row: dict, where: str, line: int) -> LLM:
         )
         if row["count_kind"] not in ("exact", "nominal"):
             fail(
-                "count_kind must be exact (counted from the weights) or nominal (the announced size)"
+                "count_kind must be exact (counted from the weights) "
+                "or nominal (the announced size)"
             )
     tokens = (
         _int(row["training_tokens"], "training_tokens", fail, "or empty")

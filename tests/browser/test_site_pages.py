@@ -49,3 +49,25 @@ def test_phone_width_has_no_horizontal_scroll(browser, site_url: str):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     context.close()
     assert overflow <= 0, f"the page is {overflow}px wider than a phone screen"
+
+
+def test_charts_are_drawn_live_with_tooltips_data(page: Page, site_url: str):
+    page.goto(site_url + "scale/", wait_until="networkidle")
+    live = page.locator("figure.plab-chart--live")
+    expect(live).to_have_count(3, timeout=20_000)
+    expect(live.first.locator(".plab-chart-live svg")).to_be_visible()
+    # The static fallback is hidden once the live chart is drawn.
+    expect(live.first.locator("img.plab-chart-svg")).to_be_hidden()
+    labels = live.first.locator(".plab-chart-live svg text").all_text_contents()
+    assert any("パラメーター数" in t for t in labels)
+
+
+def test_charts_fall_back_to_static_svg_without_javascript(browser, site_url: str):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "scale/")
+    images = page.locator("figure.plab-chart img.plab-chart-svg")
+    expect(images).to_have_count(3)
+    expect(images.first).to_be_visible()
+    assert images.first.evaluate("img => img.complete && img.naturalWidth > 0")
+    context.close()

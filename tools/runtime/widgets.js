@@ -290,6 +290,12 @@ class DemoWidget extends BaseWidget {
         this.requestRun();
       });
     }
+    // A control the reader changed before this script arrived still counts.
+    if ([...this.inputs.values()].some(changedFromMarkup)) {
+      for (const name of this.inputs.keys()) this.showValue(name);
+      this.codeEl.textContent = this.code();
+      this.requestRun();
+    }
   }
 
   control(name) {
@@ -389,6 +395,12 @@ class DemoWidget extends BaseWidget {
     super.reset();
     history.replaceState(history.state, "", location.pathname + location.search);
   }
+}
+
+function changedFromMarkup(input) {
+  if (input.type === "checkbox") return input.checked !== input.defaultChecked;
+  if (input.tagName === "SELECT") return [...input.options].some((o) => o.selected !== o.defaultSelected);
+  return input.value !== input.defaultValue;
 }
 
 function roundTo(value, c) {

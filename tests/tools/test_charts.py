@@ -1,0 +1,76 @@
+"""Every chart builds, its static SVG carries the Japanese labels, and pages embed both forms."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from demos import attention, charlm, compress, linear, mlp, params, search
+from tests.conftest import ROOT
+from tools import charts, datasets
+
+DEMO_FOR_VIEW = {
+    "loss_surface": linear, "loss_curve": linear, "training_curves": mlp,
+    "decision_boundary": mlp, "attention_map": attention, "loss_vs_params": charlm,
+    "search_race": search, "search_points": search, "size_vs_accuracy": compress,
+    "param_breakdown": params,
+}
+
+
+def test_every_view_has_a_demo_here():
+    assert set(DEMO_FOR_VIEW) == set(charts.VIEWS)
+
+
+@pytest.mark.parametrize("name", sorted(charts.VIEWS))
+def test_demo_view_renders_from_the_demos_own_result(name, tmp_path):
+    view = charts.VIEWS[name]
+    result = DEMO_FOR_VIEW[name].run()
+    spec = charts.view_spec(name)
+    # The spec names its datasets; the browser fills them from the same result keys.
+    assert {d["name"] for d in _data_refs(spec)} <= set(view.datasets)
+    svg = charts.render_svg(charts.with_data(spec, {d: result[k] for d, k in view.datasets.items()}),
+                            tmp_path)
+    assert svg.startswith("<svg")
+    assert spec["title"] in svg, "the Japanese title must be drawn in the static SVG"
+
+
+@pytest.mark.parametrize("name", sorted(charts.CHARTS))
+def test_site_chart_svg_contains_japanese_labels(name, tmp_path):
+    rows = [r.as_row() for r in datasets.load_llms(ROOT / "site_src/data/llms.csv")]
+    spec = charts.CHARTS[name].spec(rows)
+    svg = charts.render_svg(spec, tmp_path)
+    assert "パラメーター数" in svg
+    assert "Noto Sans CJK JP" in json.dumps(spec)
+
+
+def test_llm_params_chart_marks_undisclosed_models(tmp_path):
+    rows = [r.as_row() for r in datasets.load_llms(ROOT / "site_src/data/llms.csv")]
+    svg = charts.render_svg(charts.CHARTS["llm_params"].spec(rows), tmp_path)
+    assert "GPT-4" in svg and "非公開（数値なし）" in svg
+    assert "tsuzumi" in svg and "日本" in svg
+
+
+def test_chart_pages_carry_spec_svg_alt_and_source(built_site: Path):
+    html = (built_site / "scale/index.html").read_text()
+    figures = re.findall(r'<figure class="plab-chart".*?</figure>', html, flags=re.S)
+    assert len(figures) == 3
+    for figure in figures:
+        assert 'data-spec="' in figure
+        img = re.search(r'<img class="plab-chart-svg" src="([^"]+)" alt="([^"]+)"', figure)
+        assert img and img.group(2), "every chart needs alt text"
+        assert (built_site / "scale" / img.group(1)).resolve().exists()
+        assert "出典" in figure and "references/#models" in figure
+
+
+def _data_refs(spec):
+    if isinstance(spec, dict):
+        if "data" in spec and isinstance(spec["data"], dict) and "name" in spec["data"]:
+            yield spec["data"]
+        for v in spec.values():
+            yield from _data_refs(v)
+    elif isinstance(spec, list):
+        for v in spec:
+            yield from _data_refs(v)

@@ -1,0 +1,75 @@
+"""The LLM dataset: every row sourced and well-formed; exact counts match demos.params."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from demos import params
+from tests.conftest import ROOT, mkdocs_build
+from tools import datasets
+from tools.errors import SourceError
+
+CSV = ROOT / "site_src/data/llms.csv"
+
+
+def test_dataset_loads_and_covers_what_the_chapters_compare():
+    rows = {r.name: r for r in datasets.load_llms(CSV)}
+    assert rows["GPT-3"].params == 175_000_000_000  # 1750億: not 数百億
+    assert rows["GPT-4"].params is None  # undisclosed: never guessed
+    for name in ("PaLM", "Llama 2 7B", "Mistral 7B", "Gemma 2B", "Qwen2.5 0.5B", "Phi-2",
+                 "TinyLlama 1.1B", "tsuzumi", "ELYZA-japanese-Llama-2-7b", "Swallow 70B",
+                 "LLM-jp-13B", "PLaMo-100B", "rinna japanese-gpt-neox-3.6b", "OpenCALM-7B",
+                 "Stockmark-13b", "Fugaku-LLM 13B"):
+        assert name in rows, name
+    assert sum(r.japanese for r in rows.values()) >= 8
+    assert all(r.source.startswith("https://") for r in rows.values())
+
+
+def test_rows_with_a_config_equal_count_params():
+    checked = 0
+    for row in datasets.load_llms(CSV):
+        if row.config:
+            assert row.params == params.count_params(params.load_preset(row.config)).total
+            assert row.count_kind == "exact"
+            checked += 1
+    assert checked >= 8
+
+
+def _broken(tmp_path: Path, line: str) -> Path:
+    path = tmp_path / "llms.csv"
+    lines = CSV.read_text().splitlines()
+    path.write_text("\n".join([*lines, line]) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("X,Y,JP,2024-01,1000,nominal,,no,,", "source is missing"),
+        ("X,Y,JP,2024-01,1.5B,nominal,,no,,https://example.org", "params '1.5B' must be a whole number"),
+        ("X,Y,ZZ,2024-01,1000,nominal,,no,,https://example.org", "unknown country 'ZZ'"),
+        ("X,Y,JP,2024-13,1000,nominal,,no,,https://example.org", "released '2024-13' must be YYYY-MM"),
+        ("X,Y,JP,2024-01,1000,exact,,no,gpt2,https://example.org", "differs from count_params(gpt2)"),
+        ("GPT-3,Y,US,2024-01,1000,nominal,,no,,https://example.org", "appears twice"),
+    ],
+)
+def test_bad_rows_name_file_and_row(tmp_path, row, message):
+    path = _broken(tmp_path, row)
+    row_number = len(CSV.read_text().splitlines()) + 1
+    with pytest.raises(SourceError) as err:
+        datasets.load_llms(path, "site_src/data/llms.csv")
+    text = str(err.value)
+    assert message in text
+    expected = row_number if "appears twice" not in message else None
+    if expected:
+        assert text.startswith(f"site_src/data/llms.csv:{expected}: "), text
+
+
+def test_bad_row_fails_the_build(scratch_project: Path, tmp_path: Path):
+    csv = scratch_project / "site_src/data/llms.csv"
+    csv.write_text(csv.read_text() + "X,Y,JP,2024-01,1000,nominal,,no,,\n")
+    result = mkdocs_build(scratch_project, tmp_path / "out")
+    assert result.returncode != 0
+    assert "site_src/data/llms.csv:29: source is missing" in result.stderr
