@@ -13,9 +13,15 @@ from tests.conftest import ROOT
 from tools import charts, datasets
 
 DEMO_FOR_VIEW = {
-    "loss_surface": linear, "loss_curve": linear, "training_curves": mlp,
-    "decision_boundary": mlp, "attention_map": attention, "loss_vs_params": charlm,
-    "search_race": search, "search_points": search, "size_vs_accuracy": compress,
+    "loss_surface": linear,
+    "loss_curve": linear,
+    "training_curves": mlp,
+    "decision_boundary": mlp,
+    "attention_map": attention,
+    "loss_vs_params": charlm,
+    "search_race": search,
+    "search_points": search,
+    "size_vs_accuracy": compress,
     "param_breakdown": params,
 }
 
@@ -31,8 +37,9 @@ def test_demo_view_renders_from_the_demos_own_result(name, tmp_path):
     spec = charts.view_spec(name)
     # The spec names its datasets; the browser fills them from the same result keys.
     assert {d["name"] for d in _data_refs(spec)} <= set(view.datasets)
-    svg = charts.render_svg(charts.with_data(spec, {d: result[k] for d, k in view.datasets.items()}),
-                            tmp_path)
+    svg = charts.render_svg(
+        charts.with_data(spec, {d: result[k] for d, k in view.datasets.items()}), tmp_path
+    )
     assert svg.startswith("<svg")
     assert spec["title"] in svg, "the Japanese title must be drawn in the static SVG"
 

@@ -18,10 +18,24 @@ def test_dataset_loads_and_covers_what_the_chapters_compare():
     rows = {r.name: r for r in datasets.load_llms(CSV)}
     assert rows["GPT-3"].params == 175_000_000_000  # 1750億: not 数百億
     assert rows["GPT-4"].params is None  # undisclosed: never guessed
-    for name in ("PaLM", "Llama 2 7B", "Mistral 7B", "Gemma 2B", "Qwen2.5 0.5B", "Phi-2",
-                 "TinyLlama 1.1B", "tsuzumi", "ELYZA-japanese-Llama-2-7b", "Swallow 70B",
-                 "LLM-jp-13B", "PLaMo-100B", "rinna japanese-gpt-neox-3.6b", "OpenCALM-7B",
-                 "Stockmark-13b", "Fugaku-LLM 13B"):
+    for name in (
+        "PaLM",
+        "Llama 2 7B",
+        "Mistral 7B",
+        "Gemma 2B",
+        "Qwen2.5 0.5B",
+        "Phi-2",
+        "TinyLlama 1.1B",
+        "tsuzumi",
+        "ELYZA-japanese-Llama-2-7b",
+        "Swallow 70B",
+        "LLM-jp-13B",
+        "PLaMo-100B",
+        "rinna japanese-gpt-neox-3.6b",
+        "OpenCALM-7B",
+        "Stockmark-13b",
+        "Fugaku-LLM 13B",
+    ):
         assert name in rows, name
     assert sum(r.japanese for r in rows.values()) >= 8
     assert all(r.source.startswith("https://") for r in rows.values())
@@ -48,10 +62,19 @@ def _broken(tmp_path: Path, line: str) -> Path:
     "row, message",
     [
         ("X,Y,JP,2024-01,1000,nominal,,no,,", "source is missing"),
-        ("X,Y,JP,2024-01,1.5B,nominal,,no,,https://example.org", "params '1.5B' must be a whole number"),
+        (
+            "X,Y,JP,2024-01,1.5B,nominal,,no,,https://example.org",
+            "params '1.5B' must be a whole number",
+        ),
         ("X,Y,ZZ,2024-01,1000,nominal,,no,,https://example.org", "unknown country 'ZZ'"),
-        ("X,Y,JP,2024-13,1000,nominal,,no,,https://example.org", "released '2024-13' must be YYYY-MM"),
-        ("X,Y,JP,2024-01,1000,exact,,no,gpt2,https://example.org", "differs from count_params(gpt2)"),
+        (
+            "X,Y,JP,2024-13,1000,nominal,,no,,https://example.org",
+            "released '2024-13' must be YYYY-MM",
+        ),
+        (
+            "X,Y,JP,2024-01,1000,exact,,no,gpt2,https://example.org",
+            "differs from count_params(gpt2)",
+        ),
         ("GPT-3,Y,US,2024-01,1000,nominal,,no,,https://example.org", "appears twice"),
     ],
 )
