@@ -13,6 +13,7 @@ Medians over fresh browser contexts (cold caches), in Debian's Chromium:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import shutil
 import statistics
@@ -78,7 +79,9 @@ def chapter_ms(browser: Browser, url: str, page_path: str, cell: str) -> tuple[f
       root.dataset.status = "idle";
       const start = performance.now();
       new MutationObserver((_, obs) => {
-        if (root.dataset.status === "done") { obs.disconnect(); resolve(performance.now() - start); }
+        if (root.dataset.status !== "done") return;
+        obs.disconnect();
+        resolve(performance.now() - start);
       }).observe(root, { attributes: true, attributeFilter: ["data-status"] });
       root.querySelector("[data-demo-run]").click();
     })"""
@@ -95,10 +98,8 @@ def bytes_before_interaction(browser: Browser, url: str, page_path: str) -> int:
 
     def count(response):
         nonlocal total
-        try:
+        with contextlib.suppress(Exception):  # redirects and aborted requests have no body
             total += len(response.body())
-        except Exception:
-            pass
 
     page.on("response", count)
     page.goto(url + page_path, wait_until="networkidle")
@@ -163,7 +164,8 @@ def main() -> None:
     print(f"(c) warm rerun                      : {c:8.1f} ms   (target ≤ 50)")
     added = (med(with_blocks) - med(without)) / 1024
     print(
-        f"(d) {args.bytes_page} before interaction  : {med(with_blocks) / 1024:8.1f} KB with blocks, "
+        f"(d) {args.bytes_page} before interaction  : "
+        f"{med(with_blocks) / 1024:8.1f} KB with blocks, "
         f"{med(without) / 1024:.1f} KB without: +{added:.1f} KB (target ≤ 30)"
     )
 
