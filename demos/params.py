@@ -421,6 +421,23 @@ def _resize(config: dict, count: ParamCount, d_model: int, layers: int, vocab: i
     return config
 
 
+def _summary(count: ParamCount, cfg) -> list[dict]:
+    kv = kv_cache_bytes(count, cfg.context, cfg.batch)
+    return [
+        {"項目": "総パラメーター数", "値": f"{count.total:,}"},
+        {"項目": "層の数", "値": f"{count.layers}"},
+        {"項目": "重みのメモリ（bf16）", "値": f"{count.total * 2 / 2**30:.2f} GiB"},
+        {
+            "項目": f"KVキャッシュ（{cfg.context:,}トークン×{cfg.batch}、bf16）",
+            "値": f"{kv / 2**30:.2f} GiB",
+        },
+        {
+            "項目": "1トークンあたりの計算量（≈ 2N、概算）",
+            "値": f"{flops_per_token(count.total):.3g} FLOP",
+        },
+    ]
+
+
 @dataclass
 class CalculatorConfig:
     preset: str = "llama-2-7b"  # a model most readers have heard of, with a well-known count
@@ -468,7 +485,11 @@ def run(**controls) -> dict:
         "breakdown": [{"component": k, "params": v} for k, v in count.breakdown.items()],
         "per_layer": count.per_layer,
         "layers": count.layers,
-        "memory": [{"dtype": k, "bytes": v} for k, v in weight_bytes(count.total).items()],
+        "memory": [
+            {"dtype": k, "bytes": v, "GiB": round(v / 2**30, 2)}
+            for k, v in weight_bytes(count.total).items()
+        ],
+        "summary": _summary(count, cfg),
         "kv_cache_bytes": kv_cache_bytes(count, cfg.context, cfg.batch),
         "flops_per_token": flops_per_token(count.total),
         "config": numeric,
