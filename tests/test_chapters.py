@@ -90,13 +90,16 @@ def test_article_errors_are_corrected():
 def test_every_block_is_prerendered_in_the_built_page(slug, built_site: Path):
     html = (built_site / ("" if slug == "index" else slug) / "index.html").read_text()
     demos = re.findall(r'<figure class="plab-block plab-demo".*?</figure>', html, flags=re.S)
-    cells = re.findall(r'<div class="plab-block plab-cell".*?data-demo-output>(.*?)</div></div>',
-                       html, flags=re.S)
+    cells = re.findall(
+        r'<div class="plab-block plab-cell".*?data-demo-output>(.*?)</div></div>', html, flags=re.S
+    )
     if slug != "index":
         assert demos, f"{slug} has no demo block"
     for demo in demos:
         views = re.search(r'<div class="plab-views">(.*)</div></div>', demo, flags=re.S).group(1)
-        assert "<img" in views or "<table" in views or "<pre" in views, "a demo was not pre-rendered"
+        assert "<img" in views or "<table" in views or "<pre" in views, (
+            "a demo was not pre-rendered"
+        )
         assert re.search(r'<img[^>]+alt="[^"]+"', views) or "<img" not in views
     assert all("plab-stream" in c for c in cells[:1] if "prerender" not in c) or not cells
 
@@ -104,7 +107,7 @@ def test_every_block_is_prerendered_in_the_built_page(slug, built_site: Path):
 @pytest.mark.parametrize("slug", ["index", *CHAPTERS, "glossary", "references"])
 def test_heading_levels_never_skip(slug, built_site: Path):
     html = (built_site / ("" if slug == "index" else slug) / "index.html").read_text()
-    article = html[html.index("<article"): html.index("</article>")]
+    article = html[html.index("<article") : html.index("</article>")]
     levels = [int(h) for h in re.findall(r"<h([1-6])[ >]", article)]
     assert levels[0] == 1
     for before, after in zip(levels, levels[1:]):

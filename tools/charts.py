@@ -296,6 +296,26 @@ class SiteChart:
         return _config(self.build(rows)).to_dict()
 
 
+LOG_FLOOR = 10_000_000  # 1000万: below the smallest model, where log-scale bars start
+_JA_POWERS = {
+    10**7: "1000万",
+    10**8: "1億",
+    10**9: "10億",
+    10**10: "100億",
+    10**11: "1000億",
+    10**12: "1兆",
+    10**13: "10兆",
+    10**14: "100兆",
+}
+
+
+def _ja_log_axis(lo: int, hi: int) -> alt.Axis:
+    """Decades labelled the Japanese way (1億, 10億 …), one gridline each."""
+    values = [v for v in _JA_POWERS if lo <= v <= hi]
+    table = ", ".join(f"'{v}': '{_JA_POWERS[v]}'" for v in values)
+    return alt.Axis(values=values, labelExpr=f"{{{table}}}[format(datum.value, 'd')]")
+
+
 REGION_COLOURS = alt.Scale(domain=["日本", "海外"], range=["#e53935", "#3f51b5"])
 _TOOLTIP = [
     "name:N",
@@ -309,15 +329,25 @@ _TOOLTIP = [
 
 
 def _llm_params(rows: list[dict]) -> alt.TopLevelMixin:
-    data = alt.Data(values=rows)
-    order = alt.EncodingSortField("params", order="descending")
+    # One order for both layers: largest first, undisclosed last (a shared field, because
+    # Vega-Lite drops per-layer sorts that disagree).
+    ranked = sorted(rows, key=lambda r: (r["params"] is None, -(r["params"] or 0)))
+    data = alt.Data(values=[{**r, "rank": i} for i, r in enumerate(ranked)])
+    y = alt.Y("name:N", sort=alt.EncodingSortField("rank"), title=None)
     bars = (
         alt.Chart(data)
         .transform_filter("datum.disclosed")
+        .transform_calculate(base=str(LOG_FLOOR))
         .mark_bar()
         .encode(
-            x=alt.X("params:Q", scale=alt.Scale(type="log"), title="パラメーター数（対数目盛）"),
-            y=alt.Y("name:N", sort=order, title=None),
+            x=alt.X(
+                "params:Q",
+                title="パラメーター数（対数目盛）",
+                scale=alt.Scale(type="log", domainMin=LOG_FLOOR),
+                axis=_ja_log_axis(10**7, 10**12),
+            ),
+            x2="base:Q",  # a log axis has no zero: bars grow from the axis floor
+            y=y,
             color=alt.Color("region:N", scale=REGION_COLOURS, title="開発元"),
             opacity=alt.Opacity(
                 "count_kind:N",
@@ -333,7 +363,7 @@ def _llm_params(rows: list[dict]) -> alt.TopLevelMixin:
         .mark_text(align="left", fontStyle="italic", dx=4)
         .encode(
             x=alt.value(0),
-            y=alt.Y("name:N", sort=order),
+            y=y,
             text=alt.value("非公開（数値なし）"),
             tooltip=["name:N", "developer:N", "source:N"],
         )
@@ -355,9 +385,17 @@ def _params_vs_tokens(rows: list[dict]) -> alt.TopLevelMixin:
         alt.Chart(alt.Data(values=known))
         .mark_circle(size=70)
         .encode(
-            x=alt.X("params:Q", scale=alt.Scale(type="log"), title="パラメーター数（対数）"),
+            x=alt.X(
+                "params:Q",
+                scale=alt.Scale(type="log"),
+                title="パラメーター数（対数）",
+                axis=_ja_log_axis(10**8, 10**12),
+            ),
             y=alt.Y(
-                "training_tokens:Q", scale=alt.Scale(type="log"), title="学習トークン数（対数）"
+                "training_tokens:Q",
+                scale=alt.Scale(type="log"),
+                title="学習トークン数（対数）",
+                axis=_ja_log_axis(10**10, 10**14),
             ),
             color=alt.Color("region:N", scale=REGION_COLOURS, title="開発元"),
             tooltip=[*_TOOLTIP, alt.Tooltip("training_tokens:Q", format=",")],
@@ -385,7 +423,12 @@ def _params_over_time(rows: list[dict]) -> alt.TopLevelMixin:
         .mark_circle(size=70)
         .encode(
             x=alt.X("released:T", title="公開時期"),
-            y=alt.Y("params:Q", scale=alt.Scale(type="log"), title="パラメーター数（対数）"),
+            y=alt.Y(
+                "params:Q",
+                scale=alt.Scale(type="log"),
+                title="パラメーター数（対数）",
+                axis=_ja_log_axis(10**8, 10**12),
+            ),
             color=alt.Color("region:N", scale=REGION_COLOURS, title="開発元"),
             tooltip=_TOOLTIP,
         )

@@ -71,3 +71,13 @@ def test_charts_fall_back_to_static_svg_without_javascript(browser, site_url: st
     expect(images.first).to_be_visible()
     assert images.first.evaluate("img => img.complete && img.naturalWidth > 0")
     context.close()
+
+
+@pytest.mark.parametrize("path", ["parameters/", "hyperparameters/", "scale/", "future/"])
+def test_loading_a_chapter_runs_nothing(page: Page, site_url: str, path: str):
+    """Pre-rendered output stands until the reader acts; no demo runs on its own."""
+    page.goto(site_url + path, wait_until="networkidle")
+    blocks = page.locator("[data-demo]")
+    expect(blocks.first).to_have_attribute("data-mounted", "true")
+    page.wait_for_timeout(500)
+    assert set(blocks.evaluate_all("els => els.map(e => e.dataset.status)")) == {"idle"}

@@ -400,6 +400,9 @@ class DemoWidget extends BaseWidget {
 function changedFromMarkup(input) {
   if (input.type === "checkbox") return input.checked !== input.defaultChecked;
   if (input.tagName === "SELECT") return [...input.options].some((o) => o.selected !== o.defaultSelected);
+  if (input.type === "range" || input.type === "number") {
+    return Number(input.value) !== Number(input.defaultValue); // "0.0" and "0" are equal
+  }
   return input.value !== input.defaultValue;
 }
 
