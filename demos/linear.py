@@ -49,7 +49,7 @@ def make_data(cfg: LinearConfig) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def loss(w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray, y: np.ndarray):
+def loss(w: float | np.ndarray, b: float | np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Mean squared error; w and b may be arrays of the same shape (a grid of lines)."""
     w = np.asarray(w)[..., None]  # (..., 1)
     b = np.asarray(b)[..., None]

@@ -81,7 +81,9 @@ def forward(params: Params, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return e / e.sum(axis=1, keepdims=True), h
 
 
-def loss_and_grads(params: Params, X: np.ndarray, y: np.ndarray, l2: float = 0.0):
+def loss_and_grads(
+    params: Params, X: np.ndarray, y: np.ndarray, l2: float = 0.0
+) -> tuple[float, Params]:
     """Mean cross-entropy plus l2/2·‖W‖², and its gradient for every parameter."""
     n = len(X)
     probs, h = forward(params, X)  # (N, C), (N, H)
@@ -107,7 +109,9 @@ def evaluate(params: Params, X: np.ndarray, y: np.ndarray) -> tuple[float, float
 
 
 class _Adam:
-    def __init__(self, params: Params, lr: float, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(
+        self, params: Params, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+    ) -> None:
         self.lr, self.b1, self.b2, self.eps, self.t = lr, beta1, beta2, eps, 0
         self.m = {k: np.zeros_like(v) for k, v in params.items()}
         self.v = {k: np.zeros_like(v) for k, v in params.items()}
@@ -122,14 +126,14 @@ class _Adam:
             params[k] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
-def make_data(cfg: MLPConfig):
+def make_data(cfg: MLPConfig) -> tuple[tuple, tuple, np.random.Generator]:
     rng = np.random.default_rng(cfg.seed)
     X_train, y_train = make_moons(cfg.n_train, cfg.noise, rng)
     X_val, y_val = make_moons(cfg.n_val, cfg.noise, rng)
     return (X_train, y_train), (X_val, y_val), rng
 
 
-def train(cfg: MLPConfig):
+def train(cfg: MLPConfig) -> tuple[Params, dict, tuple, int | None]:
     """Train; return (params, per-epoch history, the data, diverged_at or None)."""
     (X, y), (Xv, yv), rng = make_data(cfg)
     params = init_params(cfg.hidden, rng)

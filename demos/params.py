@@ -51,7 +51,7 @@ class _Config:
     def __init__(self, config: dict, family: str) -> None:
         self.config, self.family = config, family
 
-    def get(self, key: str, default=_REQUIRED):
+    def get(self, key: str, default: object = _REQUIRED) -> int | bool:
         value = self.config.get(key)
         if value is None:
             if default is _REQUIRED:
@@ -72,18 +72,18 @@ def _linear(d_in: int, d_out: int, bias: bool) -> int:
 
 
 def _result(
-    family,
+    family: str,
     *,
-    layers,
-    per_layer,
-    embed,
-    positions,
-    final_norms,
-    lm_head,
-    kv_heads,
-    head_dim,
-    extra=None,
-    notes=(),
+    layers: int,
+    per_layer: dict[str, int],
+    embed: int,
+    positions: int,
+    final_norms: int,
+    lm_head: int,
+    kv_heads: int,
+    head_dim: int,
+    extra: dict[str, int] | None = None,
+    notes: tuple[str, ...] | list[str] = (),
 ) -> ParamCount:
     breakdown = {
         "token_embeddings": embed,
@@ -421,7 +421,7 @@ def _resize(config: dict, count: ParamCount, d_model: int, layers: int, vocab: i
     return config
 
 
-def _summary(count: ParamCount, cfg) -> list[dict]:
+def _summary(count: ParamCount, cfg: CalculatorConfig) -> list[dict]:
     kv = kv_cache_bytes(count, cfg.context, cfg.batch)
     return [
         {"項目": "総パラメーター数", "値": f"{count.total:,}"},

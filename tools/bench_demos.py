@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import Browser, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Response, sync_playwright  # noqa: E402
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.server import serve  # noqa: E402
@@ -96,7 +96,7 @@ def bytes_before_interaction(browser: Browser, url: str, page_path: str) -> int:
     page = context.new_page()
     total = 0
 
-    def count(response):
+    def count(response: Response) -> None:
         nonlocal total
         with contextlib.suppress(Exception):  # redirects and aborted requests have no body
             total += len(response.body())

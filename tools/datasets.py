@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from demos import params
 from tools.errors import SourceError
@@ -93,7 +95,7 @@ def load_llms(path: Path, display: str | None = None) -> list[LLM]:
 
 
 def _parse(row: dict, where: str, line: int) -> LLM:
-    def fail(message: str):
+    def fail(message: str) -> NoReturn:
         raise SourceError(where, line, message)
 
     if None in row or any(v is None for v in row.values()):
@@ -148,7 +150,7 @@ def _parse(row: dict, where: str, line: int) -> LLM:
     )
 
 
-def _int(text: str, column: str, fail, alternative: str) -> int:
+def _int(text: str, column: str, fail: Callable[[str], NoReturn], alternative: str) -> int:
     if not re.fullmatch(r"[1-9]\d*", text):
         fail(f"{column} {text!r} must be a whole number without separators, {alternative}")
     return int(text)

@@ -81,7 +81,15 @@ def scan_page(
     return blocks
 
 
-def _validate(lang, opts, source, path, line, known_views, known_charts) -> Block:
+def _validate(
+    lang: str,
+    opts: str,
+    source: str,
+    path: str,
+    line: int,
+    known_views: set[str],
+    known_charts: set[str],
+) -> Block:
     if lang == "pyodide":
         return Block(lang, line, source, "", _cell_options(opts, path, line))
     if opts.strip():
@@ -342,7 +350,7 @@ def default_values(spec: dict) -> dict:
     return {c["name"]: c["value"] for c in spec["controls"]}
 
 
-def json_attr(data) -> str:
+def json_attr(data: object) -> str:
     # JSON in an attribute, not a <script>: Material's instant navigation re-runs every
     # <script> in new content as JavaScript, whatever its type.
     return html.escape(json.dumps(data, ensure_ascii=False), quote=True)
@@ -456,7 +464,7 @@ def _log_position(value: float, lo: float, hi: float) -> int:
     return round(1000 * (math.log(value) - math.log(lo)) / (math.log(hi) - math.log(lo)))
 
 
-def view_html(view: str, result, image: tuple[str, str] | None) -> str:
+def view_html(view: str, result: object, image: tuple[str, str] | None) -> str:
     """The pre-rendered drawing of one view; ``image`` is (svg url, alt text) for charts."""
     kind, _, key = view.partition(":")
     inner = ""
@@ -469,7 +477,7 @@ def view_html(view: str, result, image: tuple[str, str] | None) -> str:
     return f'<div class="plab-view" data-view="{html.escape(view)}">{inner}</div>'
 
 
-def table_html(rows) -> str:
+def table_html(rows: object) -> str:
     if isinstance(rows, dict):
         rows = [{"項目": k, "値": v} for k, v in rows.items()]
     if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
@@ -484,7 +492,7 @@ def table_html(rows) -> str:
     return f'<div class="plab-table">{table}</div>'
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     if isinstance(value, float):
@@ -492,7 +500,7 @@ def _cell(value) -> str:
     return "" if value is None else str(value)
 
 
-def text_html(data) -> str:
+def text_html(data: object) -> str:
     text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=1)
     return f'<pre class="plab-text">{html.escape(text)}</pre>'
 

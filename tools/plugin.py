@@ -14,11 +14,17 @@ import hashlib
 import os
 import shutil
 from collections import defaultdict, deque
+from collections.abc import Callable
 from pathlib import Path
 
+from markdown import Markdown
 from mkdocs.config.config_options import ExtraScriptValue
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from pymdownx.superfences import SuperFencesException
 
@@ -34,7 +40,7 @@ SOURCES_TABLE = "llm_sources"  # the chart-fence name of that table
 
 
 class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
-    def on_config(self, config):
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # The project (node_modules, demos/, the cache) is where this plugin lives; the docs
         # may be elsewhere (test sites), so messages name them relative to their mkdocs.yml.
         self.root = PROJECT_ROOT
@@ -66,12 +72,16 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         self._blocks: dict[tuple[str, str], deque] = defaultdict(deque)
         return config
 
-    def on_serve(self, server, config, builder):
+    def on_serve(
+        self, server: LiveReloadServer, config: MkDocsConfig, builder: Callable
+    ) -> LiveReloadServer:
         for watched in ("demos", "tools/runtime", "tools/charts.py"):
             server.watch(str(self.root / watched))
         return server
 
-    def on_page_markdown(self, markdown, page, config, files):
+    def on_page_markdown(
+        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
         path = f"{self.docs_prefix}/{page.file.src_uri}"
         self._page_url = page.url
         try:
@@ -92,7 +102,15 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
 
     # -- the fence formatter, called by superfences while the page's Markdown renders --------
 
-    def _format(self, src, language, class_name, options, md, **kwargs):
+    def _format(
+        self,
+        src: str,
+        language: str,
+        class_name: str,
+        options: dict,
+        md: Markdown,
+        **kwargs: object,
+    ) -> str:
         queue = self._blocks.get((language, src))
         if not queue:
             # Our scan and superfences disagree about where a fence is: never drop it silently.
@@ -112,7 +130,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 f"parameter-lab: rendering {block.id} failed: {exc}"
             ) from exc
 
-    def on_post_build(self, config):
+    def on_post_build(self, config: MkDocsConfig) -> None:
         target = Path(config.site_dir) / ASSETS_PREFIX
         shutil.copytree(self.runtime.directory, target, dirs_exist_ok=True)
         (target / "manifest.json").unlink(missing_ok=True)  # build bookkeeping, not served
@@ -122,7 +140,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
 
     # -- helpers --------------------------------------------------------------------------------
 
-    def _register_fences(self, config) -> None:
+    def _register_fences(self, config: MkDocsConfig) -> None:
         superfences = config.mdx_configs.setdefault("pymdownx.superfences", {})
         custom = [
             f for f in superfences.get("custom_fences", []) if f["name"] not in fences.FENCE_NAMES
@@ -218,7 +236,7 @@ def _body_offset(raw: str, markdown: str) -> int:
     return raw[:at].count("\n") if at > 0 else 0
 
 
-def _accept_options(language, inputs, options, attrs, md) -> bool:
+def _accept_options(language: str, inputs: dict, options: dict, attrs: dict, md: Markdown) -> bool:
     """Superfences validator: keep every header option; fences.scan_page validates them."""
     options.update(inputs)
     return True
