@@ -139,6 +139,11 @@ def test_editing_code_and_ctrl_enter(playground):
         "document.querySelector('[data-demo=hello]').dataset.status === 'done'", timeout=BOOT_MS
     )
     assert "編集しました" in _output(page, "hello")
+    # Tab indents inside the editor; Escape then Tab leaves it (keyboard users are not trapped).
+    editor.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert not page.evaluate("document.activeElement.closest('.cm-editor')")
     page.locator("[data-demo=hello] [data-demo-reset]").click()
     expect(editor).to_contain_text("こんにちは")
     assert "こんにちは 42" in _output(page, "hello")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.conftest import ROOT
+
 PAGES = [
     "",
     "parameters/",
@@ -81,3 +83,16 @@ def test_loading_a_chapter_runs_nothing(page: Page, site_url: str, path: str):
     expect(blocks.first).to_have_attribute("data-mounted", "true")
     page.wait_for_timeout(500)
     assert set(blocks.evaluate_all("els => els.map(e => e.dataset.status)")) == {"idle"}
+
+
+def test_calculator_counts_a_pasted_config_offline(page: Page, site_url: str):
+    """The parameter calculator needs no numpy, so it runs in the browser even offline."""
+    config = (ROOT / "demos/data/configs/opt-125m.json").read_text()
+    page.goto(site_url + "scale/")
+    calc = page.locator("[data-demo=param-calculator]")
+    calc.locator("textarea[data-control=config_json]").fill(config)
+    page.wait_for_function(
+        "document.querySelector('[data-demo=param-calculator]').dataset.status === 'done'",
+        timeout=90_000,
+    )
+    expect(calc.locator(".plab-view[data-view='table:summary']")).to_contain_text("125,239,296")
