@@ -30,7 +30,7 @@ browser-deps:
 	fi
 
 serve: setup browser-deps
-	$(MKDOCS) serve --dev-addr 127.0.0.1:8000
+	SITE_URL=http://127.0.0.1:8000/ $(MKDOCS) serve --dev-addr 127.0.0.1:8000
 
 site: setup
 	@TIMEFORMAT='make site: built in %R s'; time $(MKDOCS) build --strict --clean
