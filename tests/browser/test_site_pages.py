@@ -80,6 +80,7 @@ def test_loading_a_chapter_runs_nothing(page: Page, site_url: str, path: str):
     """Pre-rendered output stands until the reader acts; no demo runs on its own."""
     page.goto(site_url + path, wait_until="networkidle")
     blocks = page.locator("[data-demo]")
+    blocks.first.scroll_into_view_if_needed()  # widgets load as a block nears the viewport
     expect(blocks.first).to_have_attribute("data-mounted", "true")
     page.wait_for_timeout(500)
     assert set(blocks.evaluate_all("els => els.map(e => e.dataset.status)")) == {"idle"}

@@ -47,6 +47,38 @@ document.addEventListener(
   true,
 );
 
+async function mountWidgets(article) {
+  const widgets = await load("widgets");
+  if (!article.isConnected) return; // the reader navigated on meanwhile
+  widgets.mountBlocks(article, runtimeUrls(), [...earlyRuns]);
+  widgetsReady = true;
+  earlyRuns.clear();
+}
+
+// The widgets module is fetched only when a block nears the viewport, the reader touches
+// one, or the URL names one: a chapter read from the top costs no demo code until then.
+function whenWanted(blocks) {
+  return new Promise((resolve) => {
+    const ids = new Set(blocks.map((b) => b.dataset.demo));
+    if (ids.has(decodeURIComponent(location.hash).slice(1).split(":")[0])) return resolve();
+    const stop = new AbortController();
+    const done = () => {
+      stop.abort();
+      observer.disconnect();
+      resolve();
+    };
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) done();
+    }, { rootMargin: "200px 0px" });
+    for (const block of blocks) {
+      observer.observe(block);
+      for (const type of ["pointerdown", "focusin", "keydown"]) {
+        block.addEventListener(type, done, { signal: stop.signal });
+      }
+    }
+  });
+}
+
 async function onPage() {
   widgetsReady = false;
   const article = document.querySelector("article") ?? document.body;
@@ -55,15 +87,8 @@ async function onPage() {
     addStylesheet("katex_css");
     tasks.push(load("math").then((m) => m.renderMath(article)));
   }
-  if (article.querySelector("[data-demo]")) {
-    tasks.push(
-      load("widgets").then((m) => {
-        m.mountBlocks(article, runtimeUrls(), [...earlyRuns]);
-        widgetsReady = true;
-        earlyRuns.clear();
-      }),
-    );
-  }
+  const blocks = [...article.querySelectorAll("[data-demo]")];
+  if (blocks.length) tasks.push(whenWanted(blocks).then(() => mountWidgets(article)));
   if (article.querySelector("[data-chart]")) {
     tasks.push(load("charts").then((m) => m.drawPageCharts(article)));
   }
