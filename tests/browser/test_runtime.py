@@ -222,3 +222,19 @@ def test_runtime_that_cannot_load_offers_a_retry(playground):
     page.wait_for_function(
         "document.querySelector('[data-demo=hello]').dataset.status === 'done'", timeout=BOOT_MS
     )
+
+
+def test_returning_reader_downloads_no_runtime_again(playground):
+    """Static hosts cannot send long cache headers; the worker's Cache API keeps the files."""
+    page, guard = playground
+    fetched = []
+    page.context.on("request", lambda r: fetched.append(r.url))
+    page.goto(guard.origin)
+    assert _run(page, "hello") == "done"
+    first = [u for u in fetched if u.endswith(("pyodide.asm.wasm", "python_stdlib.zip", ".whl"))]
+    assert len(first) == 3, first  # the first visit downloads the core, stdlib and our wheel
+    fetched.clear()
+    page.goto(guard.origin + "second/")
+    assert _run(page, "second") == "done"
+    again = [u for u in fetched if u.endswith(("pyodide.asm.wasm", "python_stdlib.zip", ".whl"))]
+    assert again == [], f"downloaded again: {again}"
