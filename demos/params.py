@@ -11,12 +11,23 @@ This module imports no numpy, so the calculator works in the browser even offlin
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 
 from demos import _checks
 
 COMPONENTS = ("token_embeddings", "position_embeddings", "attention", "mlp", "norms", "lm_head")
+COMPONENT_NAMES = {
+    "token_embeddings": "トークン埋め込み",
+    "position_embeddings": "位置埋め込み",
+    "attention": "自己注意",
+    "mlp": "MLP",
+    "norms": "正規化",
+    "lm_head": "出力層（lm_head）",
+    "pooler": "プーラー",
+    "projections": "射影",
+}
 DTYPE_BYTES = {"fp32": 4.0, "bf16/fp16": 2.0, "int8": 1.0, "int4": 0.5}
 _REQUIRED = object()
 
@@ -347,9 +358,9 @@ def count_params(config: dict) -> ParamCount:
     return FAMILIES[family](_Config(config, family))
 
 
-def weight_bytes(n_params: int) -> dict[str, float]:
+def weight_bytes(n_params: int) -> dict[str, int]:
     """Bytes to hold the weights alone, per storage type (no activations, no optimiser)."""
-    return {dtype: n_params * size for dtype, size in DTYPE_BYTES.items()}
+    return {dtype: math.ceil(n_params * size) for dtype, size in DTYPE_BYTES.items()}
 
 
 def kv_cache_bytes(
@@ -482,7 +493,10 @@ def run(**controls) -> dict:
         "model_type": count.model_type,
         "total": count.total,
         "base_total": base.total,
-        "breakdown": [{"component": k, "params": v} for k, v in count.breakdown.items()],
+        "breakdown": [
+            {"component": k, "部品": COMPONENT_NAMES.get(k, k), "params": v}
+            for k, v in count.breakdown.items()
+        ],
         "per_layer": count.per_layer,
         "layers": count.layers,
         "memory": [

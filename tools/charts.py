@@ -213,8 +213,8 @@ def _param_breakdown() -> alt.TopLevelMixin:
         .mark_bar()
         .encode(
             x=alt.X("params:Q", title="パラメーター数"),
-            y=alt.Y("component:N", sort="-x", title="部品"),
-            tooltip=["component:N", alt.Tooltip("params:Q", format=",")],
+            y=alt.Y("部品:N", sort="-x", title="部品"),
+            tooltip=["部品:N", "component:N", alt.Tooltip("params:Q", format=",")],
         )
         .properties(width=WIDTH, height=200, title="部品ごとのパラメーター数")
     )
