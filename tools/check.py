@@ -97,7 +97,7 @@ def check_front_matter(path: Path, text: str) -> list[Problem]:
     ]
 
 
-def check_links(path: Path, text: str, docs: Path) -> list[Problem]:
+def check_links(path: Path, text: str) -> list[Problem]:
     problems = []
     for number, line in _prose_lines(text):
         for target in _LINK.findall(line):
@@ -201,7 +201,7 @@ def check_site(docs: Path = DOCS, article_path: Path = ARTICLE) -> list[Problem]
     for path in sorted(docs.rglob("*.md")):
         text = path.read_text(encoding="utf-8")
         problems += check_front_matter(path, text)
-        problems += check_links(path, text, docs)
+        problems += check_links(path, text)
         problems += check_unsafe_html(path, text)
         problems += check_images(path, text)
         if article:
