@@ -22,7 +22,7 @@ from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
@@ -32,7 +32,6 @@ from tools import charts, datasets, fences, prerender, runtime_assets
 from tools.config import ParameterLabConfig
 from tools.errors import SourceError
 
-log = get_plugin_logger(__name__)
 ASSETS_PREFIX = "assets/plab"  # where the hashed runtime lives in the built site
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SOURCES_PAGE = "references/#models"  # where every dataset row is listed with its source
@@ -83,7 +82,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         path = f"{self.docs_prefix}/{page.file.src_uri}"
-        self._page_url = page.url
+        self._page_url, self._page_path = page.url, path
         try:
             blocks = fences.scan_page(
                 markdown,
@@ -115,7 +114,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         if not queue:
             # Our scan and superfences disagree about where a fence is: never drop it silently.
             raise SuperFencesException(
-                f"parameter-lab: a {language} fence was not found by the validator; "
+                f"{self._page_path}: a {language} fence was not found by the validator; "
                 "check that it is not inside a blockquote or an unclosed fence"
             )
         block = queue.popleft()
@@ -127,7 +126,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             return self._render_chart(block)
         except Exception as exc:  # superfences would swallow it: re-raise as its own type
             raise SuperFencesException(
-                f"parameter-lab: rendering {block.id} failed: {exc}"
+                f"{self._page_path}:{block.line}: rendering {block.id} failed: {exc}"
             ) from exc
 
     def on_post_build(self, config: MkDocsConfig) -> None:
