@@ -238,3 +238,29 @@ def test_returning_reader_downloads_no_runtime_again(playground):
     assert _run(page, "second") == "done"
     again = [u for u in fetched if u.endswith(("pyodide.asm.wasm", "python_stdlib.zip", ".whl"))]
     assert again == [], f"downloaded again: {again}"
+
+
+def test_clicks_before_the_widgets_arrive_are_not_lost(playground):
+    """On a slow network the reader may click before the widgets module has loaded."""
+    page, guard = playground
+    held = []
+    page.route("**/assets/plab/widgets.*.js", lambda route: held.append(route))
+
+    def release(block: str) -> None:
+        page.wait_for_timeout(300)
+        assert held, "the widgets module should have been requested by now"
+        assert page.locator(f"[data-demo={block}]").get_attribute("data-mounted") is None
+        while held:
+            held.pop().continue_()
+
+    page.goto(guard.origin)
+    page.locator("[data-demo=hello] [data-demo-code]").click()  # wants to edit
+    release("hello")
+    expect(page.locator("[data-demo=hello] .cm-content")).to_be_visible(timeout=10_000)
+
+    page.goto(guard.origin + "second/")
+    page.locator("[data-demo=second] [data-demo-run]").click()  # wants to run
+    release("second")
+    page.wait_for_function(
+        "document.querySelector('[data-demo=second]').dataset.status === 'done'", timeout=BOOT_MS
+    )

@@ -242,6 +242,8 @@ class CellWidget extends BaseWidget {
     const edit = () => this.openEditor();
     this.on(this.codeEl, "focus", edit);
     this.on(this.codeEl, "click", edit);
+    // Clicked (so focused) before this module arrived: open the editor now.
+    if (document.activeElement === this.codeEl) edit();
   }
 
   job() {
