@@ -35,14 +35,14 @@ function runtimeUrls() {
   };
 }
 
-// A Run clicked before the widgets module has arrived is remembered, not lost.
+// A Run clicked before its block's widget is live is remembered, not lost. Once a block is
+// mounted its own listener handles the click, so nothing is ever run twice.
 const earlyRuns = new Set();
-let widgetsReady = false;
 document.addEventListener(
   "click",
   (event) => {
-    const button = event.target.closest?.("[data-demo-run]");
-    if (button && !widgetsReady) earlyRuns.add(button.closest("[data-demo]")?.dataset.demo);
+    const block = event.target.closest?.("[data-demo-run]")?.closest("[data-demo]");
+    if (block && !block.dataset.mounted) earlyRuns.add(block.dataset.demo);
   },
   true,
 );
@@ -51,7 +51,6 @@ async function mountWidgets(article) {
   const widgets = await load("widgets");
   if (!article.isConnected) return; // the reader navigated on meanwhile
   widgets.mountBlocks(article, runtimeUrls(), [...earlyRuns]);
-  widgetsReady = true;
   earlyRuns.clear();
 }
 
@@ -80,7 +79,6 @@ function whenWanted(blocks) {
 }
 
 async function onPage() {
-  widgetsReady = false;
   const article = document.querySelector("article") ?? document.body;
   const tasks = [];
   if (article.querySelector(".arithmatex")) {

@@ -11,6 +11,11 @@ let urls = null;
 export function mountBlocks(root, runtimeUrls, runNow = []) {
   urls = runtimeUrls;
   runtime ??= new PythonRuntime(runtimeUrls);
+  // The same content again (document$ re-emitted): keep the live widgets and their runs.
+  if (mounted.length && mounted.every((w) => w.el.isConnected && root.contains(w.el))) {
+    for (const w of mounted) if (runNow.includes(w.id)) w.requestRun();
+    return mounted.length;
+  }
   for (const w of mounted) w.dispose();
   observer?.disconnect();
   mounted = [...root.querySelectorAll("[data-demo]")].map((el) =>
