@@ -43,11 +43,6 @@ def flag(name: str, value: object) -> bool:
     return value
 
 
-def rounded(values: Iterable[float], digits: int = 6) -> list[float]:
-    """Plain floats for JSON, rounded so pages stay small and outputs compare exactly."""
-    return [round(float(v), digits) for v in values]
-
-
 def build(config_cls: type[T], controls: dict) -> T:
     """``config_cls(**controls)``, but an unknown control is a ValueError naming the known ones."""
     known = [f.name for f in fields(config_cls)]

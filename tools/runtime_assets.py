@@ -45,8 +45,12 @@ class AssetError(RuntimeError):
 @dataclass(frozen=True)
 class RuntimeBundle:
     directory: Path  # holds every hashed file; copied to <site>/assets/plab/
-    loader: str  # file name of the loader module inside ``directory``
-    manifest: dict
+    manifest: dict  # logical name -> hashed file name inside ``directory``
+
+    @property
+    def loader(self) -> str:
+        """File name of the loader module, the one script each page links."""
+        return self.manifest["loader"]
 
 
 def build_runtime(
@@ -64,7 +68,7 @@ def build_runtime(
     done = out / "manifest.json"
     if done.exists():
         manifest = json.loads(done.read_text())
-        return RuntimeBundle(out, manifest["loader"], manifest)
+        return RuntimeBundle(out, manifest)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -92,7 +96,7 @@ def build_runtime(
     manifest_module.unlink()
     manifest["loader"] = _write_hashed(out, "loader.js", loader)
     done.write_text(json.dumps(manifest, indent=1))
-    return RuntimeBundle(out, manifest["loader"], manifest)
+    return RuntimeBundle(out, manifest)
 
 
 def render_lock(
