@@ -15,7 +15,7 @@ import yaml
 from markdown.extensions.toc import slugify
 
 from tools import datasets
-from tools.errors import SourceError
+from parameter_lab import SourceError
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "site_src"

@@ -1,41 +1,18 @@
-"""The chart registry: every chart on the site is an Altair chart defined once here.
+"""This site's charts: the demo views and the dataset charts, in Altair.
 
-Two kinds, both emitted as Vega-Lite specs with *named* datasets:
-
-* demo views (``view: loss_curve`` in a ``demo`` fence): the browser swaps in the
-  rows that a run of the demo returns;
-* site charts (the ``chart`` fence): drawn from the sourced LLM dataset.
-
-At build time each spec is also rendered to a static SVG (vl-convert), shown before
-JavaScript and in print.
+The parameter-lab plugin loads this file (``charts_module`` in ``mkdocs.yml``) and reads
+``VIEWS``, ``CHARTS``, ``TABLES`` and ``load_dataset`` from it.
 """
 
 from __future__ import annotations
 
-import copy
-import hashlib
-import json
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import altair as alt
 
-FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, sans-serif"
+from parameter_lab import SiteChart, SiteTable, View
+
 WIDTH = 520  # fits the content column; the page CSS scales the SVG down on a phone
-
-
-@dataclass(frozen=True)
-class View:
-    """A demo view: a chart template, and which result key feeds each named dataset."""
-
-    build: Callable[[], alt.TopLevelMixin]
-    datasets: dict[str, str]  # dataset name -> key in the demo's result
-    description: str  # alt text: what the chart shows
-
-
-def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return chart.configure(font=FONT, background="transparent").configure_view(stroke=None)
 
 
 def _loss_surface() -> alt.TopLevelMixin:
@@ -260,42 +237,6 @@ VIEWS: dict[str, View] = {
 }
 
 
-def view_spec(name: str) -> dict:
-    """The Vega-Lite spec of a demo view, with empty named datasets."""
-    return _config(VIEWS[name].build()).to_dict()
-
-
-def with_data(spec: dict, datasets: dict[str, list]) -> dict:
-    filled = copy.deepcopy(spec)
-    filled["datasets"] = {**filled.get("datasets", {}), **datasets}
-    return filled
-
-
-def render_svg(spec: dict, cache_dir: Path) -> str:
-    """A static SVG of ``spec`` (with its data), cached by content."""
-    import vl_convert
-
-    key = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:24]
-    cached = cache_dir / f"{key}.svg"
-    if cached.exists():
-        return cached.read_text()
-    svg = vl_convert.vegalite_to_svg(spec)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    cached.write_text(svg)
-    return svg
-
-
-@dataclass(frozen=True)
-class SiteChart:
-    """A ``chart`` fence target: a Vega-Lite spec built from the LLM dataset rows."""
-
-    build: Callable[[list[dict]], alt.TopLevelMixin]
-    description: str  # alt text and default caption
-
-    def spec(self, rows: list[dict]) -> dict:
-        return _config(self.build(rows)).to_dict()
-
-
 LOG_FLOOR = 10_000_000  # 1000万: below the smallest model, where log-scale bars start
 _JA_POWERS = {
     10**7: "1000万",
@@ -436,18 +377,64 @@ def _params_over_time(rows: list[dict]) -> alt.TopLevelMixin:
     )
 
 
+# Every dataset chart names where its numbers come from, and links the full list.
+_SOURCE = "出典：各モデルの論文・公式発表"
+_SOURCE_PAGE = "references/#models"
+_DATA_COLUMNS = {
+    "name": "モデル",
+    "developer": "開発元",
+    "params": "パラメーター数",
+    "count_kind": "種類",
+    "released": "公開",
+}
+
 CHARTS: dict[str, SiteChart] = {
     "llm_params": SiteChart(
         _llm_params,
         "主なLLMのパラメーター数を対数目盛の横棒で比べたグラフ。赤が日本、青が海外の開発元。"
         "薄い棒は公称値、非公開のモデルは数値なしと表示。",
+        source=_SOURCE,
+        source_page=_SOURCE_PAGE,
+        columns=_DATA_COLUMNS,
     ),
     "params_vs_tokens": SiteChart(
         _params_vs_tokens,
         "パラメーター数と学習トークン数の散布図。破線は1パラメーターあたり20トークンの"
         "Chinchilla の目安。",
+        source=_SOURCE,
+        source_page=_SOURCE_PAGE,
+        columns={**_DATA_COLUMNS, "training_tokens": "学習トークン数"},
     ),
     "params_over_time": SiteChart(
-        _params_over_time, "公開時期ごとのLLMのパラメーター数の散布図（対数目盛）。"
+        _params_over_time,
+        "公開時期ごとのLLMのパラメーター数の散布図（対数目盛）。",
+        source=_SOURCE,
+        source_page=_SOURCE_PAGE,
+        columns=_DATA_COLUMNS,
     ),
 }
+
+TABLES: dict[str, SiteTable] = {
+    # Every dataset row with its source link: the citation behind each chart.
+    "llm_sources": SiteTable(
+        columns={
+            "name": "モデル",
+            "developer": "開発元",
+            "country": "国",
+            "released": "公開",
+            "params": "パラメーター数",
+            "count_kind": "種類",
+            "training_tokens": "学習トークン数",
+            "open_weights": "重み",
+            "source": "出典",
+        },
+        links=frozenset({"source"}),
+    ),
+}
+
+
+def load_dataset(path: Path, display: str) -> list[dict]:
+    """The LLM dataset, validated row by row (``file:row: message``), as chart rows."""
+    from tools import datasets
+
+    return [row.as_row() for row in datasets.load_llms(path, display)]

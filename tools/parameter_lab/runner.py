@@ -1,8 +1,10 @@
 """Runs a code cell or a demo call and reports the outcome as data.
 
-The same functions run at build time (the pre-render, in CPython) and in the
-reader's browser (the Pyodide worker), so both show the same output and the same
-tracebacks. Standard library only: a stdlib cell must run even when numpy cannot load.
+The same file runs at build time (the pre-render, in CPython, as ``parameter_lab.runner``)
+and in the reader's browser (the Pyodide worker, packed into the site's wheel as
+``plab_runner``), so both show the same output, the same tracebacks and the same formatted
+values: every number a reader sees in a text or table view is formatted here, once.
+Standard library only: a stdlib cell must run even when numpy cannot load.
 """
 
 from __future__ import annotations
@@ -54,15 +56,75 @@ def run_cell(code: str) -> dict:
     return {"ok": True}
 
 
-def call_demo(module: str, function: str, kwargs_json: str) -> dict:
-    """Call ``module.function(**kwargs)``; the result must be JSON-serialisable."""
+def call_demo(
+    module: str, function: str, kwargs_json: str, views_json: str = "[]", language: str = "ja"
+) -> dict:
+    """Call ``module.function(**kwargs)``; the result must be JSON-serialisable.
+
+    ``views_json`` lists the block's views; each comes back formatted (see ``format_view``).
+    """
     try:
         fn = getattr(importlib.import_module(module), function)
         value = fn(**json.loads(kwargs_json))
         text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        # The JSON round trip makes the views see exactly what the browser's result holds.
+        result = json.loads(text)
+        views = [format_view(v, result, language) for v in json.loads(views_json)]
     except BaseException as exc:
         return {"ok": False, "error": _error(exc)}
-    return {"ok": True, "result": text}
+    return {"ok": True, "result": text, "views": views}
+
+
+# ---- the one formatter of text and table views ------------------------------------------
+
+_DICT_HEADERS = {"ja": ("項目", "値"), "en": ("Item", "Value")}
+
+
+def format_view(view: str, result: object, language: str = "ja") -> dict:
+    """A view of ``result`` as strings: ``text`` or ``table:key`` …, or a chart to draw."""
+    kind, _, key = view.partition(":")
+    data = result.get(key) if key and isinstance(result, dict) else result
+    if kind == "text":
+        return {"view": view, "kind": "text", "text": format_text(data)}
+    if kind == "table":
+        table = format_table(data, language)
+        if table is None:
+            return {"view": view, "kind": "text", "text": format_text(data)}
+        return {"view": view, "kind": "table", **table}
+    return {"view": view, "kind": "chart"}
+
+
+def format_text(data: object) -> str:
+    return data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=1)
+
+
+def format_table(rows: object, language: str = "ja") -> dict | None:
+    """``{"columns": [...], "rows": [[cell, ...], ...]}``, or None when ``rows`` is no table."""
+    if isinstance(rows, dict):
+        key, value = _DICT_HEADERS.get(language, _DICT_HEADERS["en"])
+        rows = [{key: k, value: v} for k, v in rows.items()]
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        return None
+    columns = list(dict.fromkeys(str(k) for r in rows for k in r))
+    return {
+        "columns": columns,
+        "rows": [[format_cell(r.get(c)) for c in columns] for r in rows],
+    }
+
+
+def format_cell(value: object) -> str:
+    """One table cell: integers with separators, floats to 6 significant digits."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def imports_of(module: str) -> str:

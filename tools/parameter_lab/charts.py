@@ -1,0 +1,178 @@
+"""Charts the plugin draws: demo views and site charts, declared by the site, not here.
+
+A site names a Python file (the ``charts_module`` option) that defines any of:
+
+* ``VIEWS``: ``{name: View}``, templates for ``view: <name>`` in a ``demo`` fence. The browser
+  swaps in the rows a run of the demo returns.
+* ``CHARTS``: ``{name: SiteChart}``, targets of the ``chart`` fence, built from the site's
+  dataset rows.
+* ``TABLES``: ``{name: SiteTable}``, tables of dataset rows (e.g. the sources behind the charts).
+* ``load_dataset(path, display) -> list[dict]``: reads and validates the dataset; without it,
+  the dataset is read as plain CSV rows.
+
+Every chart is a Vega-Lite spec with *named* datasets, also rendered to a static SVG at build
+(vl-convert): the reader sees that first, and Vega only when they ask for it.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import hashlib
+import importlib.util
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import altair as alt
+
+from parameter_lab.errors import SourceError
+
+FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, sans-serif"
+
+
+def configure(chart: alt.TopLevelMixin) -> dict:
+    """The one look every chart shares, as a Vega-Lite dict."""
+    return chart.configure(font=FONT, background="transparent").configure_view(stroke=None).to_dict()
+
+
+@dataclass(frozen=True)
+class View:
+    """A demo view: a chart template, and which result key feeds each named dataset."""
+
+    build: Callable[[], alt.TopLevelMixin]
+    datasets: dict[str, str]  # dataset name -> key in the demo's result
+    description: str  # alt text: what the chart shows
+
+    def spec(self) -> dict:
+        """The Vega-Lite spec with empty named datasets."""
+        return configure(self.build())
+
+
+@dataclass(frozen=True)
+class SiteChart:
+    """A ``chart`` fence target: a Vega-Lite spec built from the dataset rows."""
+
+    build: Callable[[list[dict]], alt.TopLevelMixin]
+    description: str  # alt text and default caption
+    source: str = ""  # where the numbers come from, shown under the chart
+    source_page: str = ""  # a page (site-relative URL) listing every source in full
+    columns: dict[str, str] = field(default_factory=dict)  # row key -> header, for the data table
+
+    def spec(self, rows: list[dict]) -> dict:
+        return configure(self.build(rows))
+
+
+@dataclass(frozen=True)
+class SiteTable:
+    """A ``chart`` fence target drawn as a plain table of dataset rows."""
+
+    columns: dict[str, str]  # row key -> header
+    links: frozenset[str] = frozenset()  # columns whose values are URLs, shown as links
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class SiteCharts:
+    """What a site declared: its views, charts, tables and dataset reader."""
+
+    views: dict[str, View] = field(default_factory=dict)
+    charts: dict[str, SiteChart] = field(default_factory=dict)
+    tables: dict[str, SiteTable] = field(default_factory=dict)
+    load_dataset: Callable[[Path, str], list[dict]] | None = None
+    files: tuple[Path, ...] = ()  # sources to watch and to key caches on
+
+
+def load_site_charts(path: Path | None, display: str) -> SiteCharts:
+    """Import the site's charts module from ``path``; ``display`` names it in messages."""
+    if path is None:
+        return SiteCharts()
+    if not path.is_file():
+        raise SourceError(display, None, "charts_module names no file; fix the path in mkdocs.yml")
+    module = _import_file(path, display)
+    return SiteCharts(
+        views=_registry(module, "VIEWS", View, display),
+        charts=_registry(module, "CHARTS", SiteChart, display),
+        tables=_registry(module, "TABLES", SiteTable, display),
+        load_dataset=getattr(module, "load_dataset", None),
+        files=(path,),
+    )
+
+
+def load_rows(site: SiteCharts, path: Path | None, display: str) -> list[dict]:
+    """The dataset rows the site's charts are drawn from ([] without a dataset)."""
+    if path is None:
+        return []
+    if not path.is_file():
+        raise SourceError(display, None, "the dataset file does not exist; fix `dataset:`")
+    if site.load_dataset is not None:
+        return site.load_dataset(path, display)
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def with_data(spec: dict, datasets: dict[str, list]) -> dict:
+    filled = copy.deepcopy(spec)
+    filled["datasets"] = {**filled.get("datasets", {}), **datasets}
+    return filled
+
+
+def render_svg(spec: dict, cache_dir: Path) -> str:
+    """A static SVG of ``spec`` (with its data), cached by content and vl-convert's version."""
+    import vl_convert
+
+    payload = json.dumps(spec, sort_keys=True) + vl_convert.__version__
+    key = hashlib.sha256(payload.encode()).hexdigest()[:24]
+    cached = cache_dir / f"{key}.svg"
+    if cached.exists():
+        cached.touch()  # recently used: kept by the cache pruning
+        return cached.read_text()
+    svg = vl_convert.vegalite_to_svg(spec)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cached.write_text(svg)
+    return svg
+
+
+def _import_file(path: Path, display: str) -> ModuleType:
+    # Like MkDocs hooks: the file's folder is importable, so it may import its neighbours.
+    folder = str(path.parent.resolve())
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    name = f"_plab_site_charts_{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except SourceError:
+        raise
+    except Exception as exc:
+        line = _line_in(exc, path)
+        raise SourceError(
+            display, line, f"the charts module failed to import: {type(exc).__name__}: {exc}"
+        ) from exc
+    return module
+
+
+def _line_in(exc: BaseException, path: Path) -> int | None:
+    if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename) == path:
+        return exc.lineno
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename).resolve() == path.resolve():
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _registry(module: ModuleType, name: str, kind: type, display: str) -> dict:
+    value = getattr(module, name, {})
+    if not isinstance(value, dict) or not all(isinstance(v, kind) for v in value.values()):
+        raise SourceError(
+            display, None, f"{name} must be a dict of {kind.__name__} (from parameter_lab.charts)"
+        )
+    return dict(value)

@@ -1,0 +1,39 @@
+"""Typed options of the parameter-lab MkDocs plugin (``plugins: - parameter-lab``).
+
+Every option has a default that works for a new site; paths are relative to the folder
+holding ``mkdocs.yml`` unless they say otherwise.
+"""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+PYODIDE_VERSION = "314.0.7"
+
+
+class ParameterLabConfig(base.Config):
+    # The importable package holding the site's demo modules. A `demo` fence names modules
+    # inside it; at build it is imported from the folder holding mkdocs.yml, and it is
+    # packed into the wheel the reader's browser installs.
+    demos_package = c.Type(str, default="demos")
+    # A Python file declaring the site's charts (VIEWS, CHARTS, TABLES, load_dataset; see
+    # parameter_lab.charts). Without it, demos show text and tables only.
+    charts_module = c.Optional(c.File(exists=True))
+    # The dataset the site's charts and tables are drawn from, relative to docs_dir.
+    dataset = c.Optional(c.Type(str))
+    # The language of the blocks' buttons, statuses and notes: ja (default) or en.
+    language = c.Choice(("ja", "en"), default="ja")
+    # Run every demo and pyodide block in CPython at build, so pages show real output
+    # before (or without) Python in the browser. Turn off only to debug a slow build.
+    prerender = c.Type(bool, default=True)
+    # Where absent packages (numpy …) come from at run time. Absolute, version-pinned,
+    # so a cached page never mixes runtimes.
+    pyodide_cdn = c.Type(str, default=f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/")
+    # A directory holding a full Pyodide distribution. When set (or PYODIDE_PACKAGES is in
+    # the environment) its packages are copied into the site and served locally instead.
+    pyodide_packages = c.Optional(c.Type(str))
+    # Build outputs reused between builds while their inputs are unchanged, relative to
+    # the folder holding mkdocs.yml. Entries unused for cache_days are pruned.
+    cache_dir = c.Type(str, default=".cache/parameter-lab")
+    cache_days = c.Type(int, default=14)

@@ -1,0 +1,114 @@
+"""The blocks' HTML, from Jinja templates with autoescape: whatever an author or a demo
+supplies is text in the page, never markup."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from parameter_lab import controls as control_types
+from parameter_lab.runner import format_cell, format_view
+from parameter_lab.scan import Block
+from parameter_lab.specs import default_values
+
+
+@cache
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("parameter_lab", "templates"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+    )
+    # A plain string, so autoescape turns its quotes into entities inside attributes.
+    env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False)
+    env.filters["short_url"] = lambda url: str(url).removeprefix("https://").removesuffix("/")
+    env.globals["cell"] = format_cell
+    return env
+
+
+def _render(template: str, **context: object) -> str:
+    # Superfences stashes the result as raw HTML, so newlines (and <pre> content) are kept.
+    return _env().get_template(template).render(**context).strip()
+
+
+def render_cell(block: Block, t: dict) -> str:
+    return _render("cell.html", block=block, outcome=block.outcome, t=t)
+
+
+def demo_call_source(spec: dict, values: dict) -> str:
+    """The Python a demo block runs, shown to the reader and editable."""
+    args = ", ".join(f"{k}={v!r}" for k, v in values.items())
+    return f"from {spec['module']} import {spec['function']}\n\nresult = {spec['function']}({args})\n"
+
+
+def render_demo(
+    block: Block, view_specs: dict, images: dict[str, tuple[str, str]], t: dict, language: str
+) -> str:
+    """``view_specs``: chart views' Vega-Lite; ``images``: view -> (SVG url, alt text)."""
+    spec = block.spec
+    client = {
+        "module": spec["module"],
+        "function": spec["function"],
+        "controls": spec["controls"],
+        "views": spec["views"],
+        "viewSpecs": view_specs,  # name -> {"spec": Vega-Lite, "datasets": {name: result key}}
+    }
+    outcome = block.outcome or {}
+    result = outcome.get("result")
+    views = []
+    for view in spec["views"]:
+        drawn = format_view(view, result, language) if outcome.get("ok") else {"view": view, "kind": "none"}
+        if view in images:
+            url, alt = images[view]
+            drawn["image"] = {"url": url, "alt": alt}
+        views.append(drawn)
+    controls = [
+        {
+            "spec": c,
+            "html_id": f"{block.id}--{c['name']}",
+            "template": control_types.template_of(c),
+            "position": control_types.position_of(c) if c.get("positions") else None,
+        }
+        for c in spec["controls"]
+    ]
+    code = demo_call_source(spec, default_values(spec))
+    return _render(
+        "demo.html",
+        block=block,
+        client=client,
+        controls=controls,
+        views=views,
+        code=code,
+        outcome=block.outcome,
+        t=t,
+    )
+
+
+def render_chart(
+    block: Block,
+    chart: object,
+    spec: dict,
+    svg_url: str,
+    table: dict | None,
+    sources_url: str | None,
+    dataset: str | None,
+    t: dict,
+) -> str:
+    return _render(
+        "chart.html",
+        block=block,
+        chart=chart,
+        spec=spec,
+        svg_url=svg_url,
+        table=table,
+        sources_url=sources_url,
+        dataset=dataset,
+        t=t,
+    )
+
+
+def render_table(block: Block, table: object, rows: list[dict]) -> str:
+    return _render("table.html", block=block, table=table, rows=rows)

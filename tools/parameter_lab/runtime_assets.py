@@ -1,0 +1,333 @@
+"""The browser runtime: built once from npm into ``_dist/``, then hashed into each site.
+
+Two stages, so that an installed plugin needs neither Node.js nor npm:
+
+1. ``build_dist`` (in a checkout with ``node_modules``, and before building the wheel):
+   the Pyodide core, KaTeX's stylesheet and fonts, and our ES modules bundled by esbuild
+   (with CodeMirror and Vega-Embed) go into ``parameter_lab/_dist/``, which the wheel
+   carries. In a checkout it is rebuilt whenever its sources change.
+2. ``build_runtime`` (at every ``mkdocs build``): those files get content-hashed names,
+   the site's demos package becomes a wheel registered in a generated Pyodide lock, and
+   the loader gets the manifest of every hashed name.
+
+Only packages Pyodide does not ship in its npm core (numpy …) resolve to the
+version-pinned CDN, unless a local Pyodide distribution is given. Every served file name
+carries a hash of its content, so any cache may keep it forever.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).parent
+RUNTIME_SRC = PACKAGE_DIR / "runtime"
+DIST = PACKAGE_DIR / "_dist"
+CHECKOUT = PACKAGE_DIR.parents[1]  # the repository root, when running from a checkout
+BROWSER_DIST = "plab-site-demos"  # the browser wheel's distribution name in the Pyodide lock
+BROWSER_VERSION = "0.1.0"
+RUNNER_MODULE = "plab_runner"  # parameter_lab/runner.py, as the browser wheel names it
+# Files Pyodide's core loads by fixed name from its indexURL.
+PYODIDE_CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+# Bundles built by esbuild from runtime/ entries: logical name -> entry file.
+BUNDLES = {
+    "math": "math.js",
+    "widgets": "widgets.js",
+    "worker": "worker.js",
+    "editor": "editor.js",
+    "charts": "charts.js",
+    "loader": "loader.js",
+}
+# The loader is bundled before any site exists; each build puts its manifest here.
+MANIFEST_PLACEHOLDER = '"__PLAB_MANIFEST__"'
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same sources give the same bytes
+
+
+class AssetError(RuntimeError):
+    """A runtime asset cannot be built; the message says what to install or fix."""
+
+
+@dataclass(frozen=True)
+class RuntimeBundle:
+    directory: Path  # holds every hashed file; copied to <site>/assets/plab/
+    manifest: dict  # logical name -> hashed file name inside ``directory``
+
+    @property
+    def loader(self) -> str:
+        """File name of the loader module, the one script each page links."""
+        return self.manifest["loader"]
+
+
+# ---- stage 1: the distribution the wheel carries -------------------------------------------
+
+
+def ensure_dist() -> Path:
+    """``_dist/``, rebuilt first when running from a checkout whose sources changed."""
+    node_modules = CHECKOUT / "node_modules"
+    if (node_modules / "pyodide").is_dir():
+        key = _dist_fingerprint(node_modules)
+        stamp = DIST / "fingerprint"
+        if not stamp.exists() or stamp.read_text() != key:
+            build_dist(node_modules, DIST)
+            stamp.write_text(key)
+    if not (DIST / "bundles.json").exists():
+        raise AssetError(
+            f"{DIST} is missing: this parameter-lab has no browser runtime. Install the "
+            "released wheel, or in a checkout run `npm ci` (make setup does it)"
+        )
+    return DIST
+
+
+def build_dist(node_modules: Path, out: Path) -> None:
+    """Copy and bundle everything the browser needs from ``node_modules`` into ``out``."""
+    if not (node_modules / "pyodide" / "pyodide.mjs").exists():
+        raise AssetError(f"{node_modules}/pyodide is missing: run `npm ci`")
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "pyodide").mkdir(parents=True)
+    for name in (*PYODIDE_CORE_FILES, "pyodide-lock.json"):
+        shutil.copy2(node_modules / "pyodide" / name, out / "pyodide" / name)
+    katex = node_modules / "katex" / "dist"
+    (out / "katex").mkdir()
+    shutil.copy2(katex / "katex.min.css", out / "katex" / "katex.min.css")
+    shutil.copytree(katex / "fonts", out / "katex" / "fonts")
+    shutil.copy2(RUNTIME_SRC / "plab.css", out / "plab.css")
+    placeholder = out / "manifest-placeholder.js"
+    placeholder.write_text(f"export default {MANIFEST_PLACEHOLDER};\n")
+    bundles = {}
+    for name, entry in BUNDLES.items():
+        code = _esbuild(node_modules, RUNTIME_SRC / entry, placeholder)
+        (out / f"{name}.js").write_bytes(code)
+        bundles[name] = f"{name}.js"
+    placeholder.unlink()
+    if MANIFEST_PLACEHOLDER.encode() not in (out / "loader.js").read_bytes():
+        raise AssetError("loader.js must `import manifest from \"plab-manifest\"`")
+    (out / "bundles.json").write_text(json.dumps(bundles, indent=1))
+
+
+def _dist_fingerprint(node_modules: Path) -> str:
+    digest = hashlib.sha256()
+    files = [Path(__file__), node_modules / ".package-lock.json"]
+    files += sorted(p for p in RUNTIME_SRC.rglob("*") if p.is_file())
+    for p in files:
+        if p.exists():
+            digest.update(p.name.encode() + b"\0" + p.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _esbuild(node_modules: Path, entry: Path, manifest: Path) -> bytes:
+    """Bundle one ES module entry (and what it imports from npm) into one minified module."""
+    binary = node_modules / ".bin" / "esbuild"
+    if not binary.exists():
+        raise AssetError(f"{binary} is missing: run `npm ci`")
+    args = [str(binary), str(entry), "--bundle", "--format=esm", "--minify", "--target=es2022"]
+    args += ["--log-level=warning", f"--alias:plab-manifest={manifest}"]
+    try:
+        result = subprocess.run(
+            args, cwd=node_modules.parent, capture_output=True, check=True
+        )
+    except subprocess.CalledProcessError as exc:
+        raise AssetError(f"esbuild failed on {entry}:\n{exc.stderr.decode()}") from exc
+    return result.stdout
+
+
+# ---- stage 2: one site's hashed runtime ------------------------------------------------------
+
+
+def build_runtime(
+    dist: Path,
+    package_dir: Path,
+    cache_dir: Path,
+    cdn: str,
+    local_packages: Path | None = None,
+) -> RuntimeBundle:
+    """Build (or reuse from ``cache_dir``) every hashed runtime file of one site."""
+    key = _runtime_fingerprint(dist, package_dir, cdn, local_packages)
+    out = cache_dir / key
+    done = out / "manifest.json"
+    if done.exists():
+        done.touch()  # recently used: kept by the cache pruning
+        return RuntimeBundle(out, json.loads(done.read_text()))
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+
+    manifest: dict = {}
+    manifest["pyodide"] = _vendor_dir(dist / "pyodide", PYODIDE_CORE_FILES, "pyodide", out)
+    wheel_name, wheel_sha = build_browser_wheel(package_dir, out)
+    lock = render_lock(
+        json.loads((dist / "pyodide" / "pyodide-lock.json").read_text()),
+        cdn=cdn,
+        wheel=(wheel_name, wheel_sha),
+        imports=[package_dir.name, RUNNER_MODULE],
+        local_packages=local_packages,
+        out=out,
+    )
+    manifest["lock"] = _write_hashed(out, "pyodide-lock.json", json.dumps(lock).encode())
+    katex = _vendor_dir(dist / "katex", ("katex.min.css", "fonts"), "katex", out)
+    manifest["katex_css"] = katex + "katex.min.css"
+    manifest["css"] = _write_hashed(out, "plab.css", (dist / "plab.css").read_bytes())
+    manifest["cdn"] = cdn  # absolute: the worker caches files under it as immutable
+    manifest["package"] = BROWSER_DIST
+    manifest["runner"] = RUNNER_MODULE
+    manifest["wheel"] = wheel_name
+    bundles = json.loads((dist / "bundles.json").read_text())
+    for name, file in bundles.items():
+        if name != "loader":
+            manifest[name] = _write_hashed(out, file, (dist / file).read_bytes())
+    # The loader embeds the manifest, so it is written last and its hash covers every name.
+    loader = (dist / bundles["loader"]).read_text(encoding="utf-8")
+    loader = loader.replace(MANIFEST_PLACEHOLDER, json.dumps(manifest), 1)
+    manifest["loader"] = _write_hashed(out, "loader.js", loader.encode())
+    done.write_text(json.dumps(manifest, indent=1))
+    return RuntimeBundle(out, manifest)
+
+
+def render_lock(
+    npm_lock: dict,
+    *,
+    cdn: str,
+    wheel: tuple[str, str],
+    imports: list[str],
+    local_packages: Path | None = None,
+    out: Path | None = None,
+) -> dict:
+    """Return a Pyodide lock whose every entry resolves to a pinned, checkable file.
+
+    Packages from Pyodide's own lock get an absolute CDN URL (or are copied next to
+    the lock from ``local_packages``); our wheel is added by a relative name, which
+    Pyodide resolves against the lock file's own URL.
+    """
+    if not cdn.endswith("/"):
+        raise AssetError(f"pyodide_cdn must end with '/': {cdn!r}")
+    packages = {}
+    for name, entry in npm_lock["packages"].items():
+        entry = dict(entry)
+        if local_packages is not None:
+            source = local_packages / entry["file_name"]
+            if not source.exists():
+                raise AssetError(
+                    f"PYODIDE_PACKAGES={local_packages} has no {entry['file_name']}: "
+                    "point it at a full Pyodide 314.0.7 distribution"
+                )
+            assert out is not None, "copying local packages needs an output directory"
+            shutil.copy2(source, out / entry["file_name"])
+        else:
+            entry["file_name"] = cdn + entry["file_name"]
+        packages[name] = entry
+    wheel_name, wheel_sha = wheel
+    packages[BROWSER_DIST] = {
+        "name": BROWSER_DIST,
+        "version": BROWSER_VERSION,
+        "file_name": wheel_name,
+        "install_dir": "site",
+        "sha256": wheel_sha,
+        "package_type": "package",
+        "imports": imports,
+        # numpy is loaded on demand from each module's own imports: the stdlib-only
+        # parts (the parameter calculator) must work offline.
+        "depends": [],
+        "unvendored_tests": False,
+    }
+    return {"info": npm_lock["info"], "packages": packages}
+
+
+def build_browser_wheel(package_dir: Path, out: Path) -> tuple[str, str]:
+    """Write the site's demos package, and the runner as ``plab_runner``, as a pure-Python
+    wheel; return (file name, sha256 hex).
+
+    The build tag carries the content hash, so a changed model gets a new URL.
+    (pyodide-build, which could do this, needs Python >= 3.12; see README.)
+    """
+    files = sorted(
+        p
+        for p in package_dir.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+    )
+    if not files:
+        raise AssetError(f"{package_dir} has no files to package")
+    entries: list[tuple[str, bytes]] = [
+        (f"{package_dir.name}/{p.relative_to(package_dir).as_posix()}", p.read_bytes())
+        for p in files
+    ]
+    entries.append((f"{RUNNER_MODULE}.py", (PACKAGE_DIR / "runner.py").read_bytes()))
+    content = hashlib.sha256()
+    for arcname, data in entries:
+        content.update(arcname.encode() + b"\0" + data)
+    build_tag = "0" + content.hexdigest()[:12]  # a build tag must start with a digit
+    dist = BROWSER_DIST.replace("-", "_")
+    dist_info = f"{dist}-{BROWSER_VERSION}.dist-info"
+    entries.append(
+        (
+            f"{dist_info}/METADATA",
+            f"Metadata-Version: 2.1\nName: {BROWSER_DIST}\nVersion: {BROWSER_VERSION}\n".encode(),
+        )
+    )
+    entries.append(
+        (
+            f"{dist_info}/WHEEL",
+            b"Wheel-Version: 1.0\nGenerator: parameter-lab\nRoot-Is-Purelib: true\n"
+            b"Tag: py3-none-any\nBuild: " + build_tag.encode() + b"\n",
+        )
+    )
+    entries.append((f"{dist_info}/top_level.txt", f"{package_dir.name}\n{RUNNER_MODULE}\n".encode()))
+    record = "".join(f"{name},sha256={_record_hash(data)},{len(data)}\n" for name, data in entries)
+    entries.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode()))
+    name = f"{dist}-{BROWSER_VERSION}-{build_tag}-py3-none-any.whl"
+    with zipfile.ZipFile(out / name, "w", zipfile.ZIP_DEFLATED) as zf:
+        for arcname, data in entries:
+            info = zipfile.ZipInfo(arcname, date_time=_ZIP_EPOCH)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return name, hashlib.sha256((out / name).read_bytes()).hexdigest()
+
+
+def _record_hash(data: bytes) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def _vendor_dir(source: Path, names: tuple[str, ...], stem: str, out: Path) -> str:
+    """Copy ``names`` into ``<stem>-<hash>/``: these are loaded by fixed relative names."""
+    digest = hashlib.sha256()
+    for name in names:
+        for p in sorted([source / name, *(source / name).rglob("*")]):
+            if p.is_file():
+                digest.update(p.relative_to(source).as_posix().encode() + p.read_bytes())
+    target = out / f"{stem}-{digest.hexdigest()[:10]}"
+    target.mkdir()
+    for name in names:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name)
+        else:
+            shutil.copy2(source / name, target / name)
+    return target.name + "/"
+
+
+def _write_hashed(out: Path, name: str, data: bytes) -> str:
+    stem, dot, ext = name.rpartition(".")
+    hashed = f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}{dot}{ext}"
+    (out / hashed).write_bytes(data)
+    return hashed
+
+
+def _runtime_fingerprint(
+    dist: Path, package_dir: Path, cdn: str, local_packages: Path | None
+) -> str:
+    digest = hashlib.sha256(f"{cdn}\0{local_packages}\0".encode())
+    files = [(PACKAGE_DIR, Path(__file__)), (PACKAGE_DIR, PACKAGE_DIR / "runner.py")]
+    files += [(dist, dist / "fingerprint"), (dist, dist / "bundles.json")]
+    files += [(package_dir, p) for p in sorted(package_dir.rglob("*"))]
+    for base, p in files:
+        if p.is_file() and "__pycache__" not in p.parts:
+            digest.update(p.relative_to(base).as_posix().encode() + b"\0" + p.read_bytes())
+    if not (dist / "fingerprint").exists():  # an installed wheel: its files are its identity
+        for p in sorted(dist.glob("*.js")):
+            digest.update(p.read_bytes())
+    return digest.hexdigest()[:16]
