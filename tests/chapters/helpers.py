@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import importlib
 
+from parameter_lab import scan, specs
 from tests.conftest import ROOT
-from tools import charts, fences
+from tools import site_charts
 
 
 def assert_chapter_demos_run(page: str) -> None:
     """Every fence on the page validates, and every demo runs with its default controls."""
-    text = (ROOT / "site_src" / page).read_text()
-    blocks = fences.scan_page(
-        text, f"site_src/{page}", set(charts.VIEWS), set(charts.CHARTS) | {"llm_sources"}
-    )
-    demos = [b for b in blocks if b.lang == "demo"]
+    path = f"site_src/{page}"
+    text = (ROOT / path).read_text()
+    known = {*site_charts.CHARTS, *site_charts.TABLES}
+    demos = []
+    for fence in scan.find_fences(text, path):
+        where = specs.Where(path, fence.line, fence.source)
+        if fence.lang == "demo":
+            raw = specs.parse_yaml_body("demo", fence.opts, fence.source, where)
+            demos.append(specs.parse_demo(raw, where, "demos", set(site_charts.VIEWS)))
+        elif fence.lang == "chart":
+            specs.parse_chart(specs.parse_yaml_body("chart", fence.opts, fence.source, where), where, known)
     assert demos, f"{page} has no demo block"
-    for block in demos:
-        module = importlib.import_module(block.spec["module"])
-        result = getattr(module, block.spec["function"])(**fences.default_values(block.spec))
-        for view in block.spec["views"]:
-            if view in charts.VIEWS:
-                missing = set(charts.VIEWS[view].datasets.values()) - set(result)
-                assert not missing, f"{block.id}: view {view} needs {missing} in the result"
+    for spec in demos:
+        module = importlib.import_module(spec["module"])
+        result = getattr(module, spec["function"])(**specs.default_values(spec))
+        for view in spec["views"]:
+            if view in site_charts.VIEWS:
+                missing = set(site_charts.VIEWS[view].datasets.values()) - set(result)
+                assert not missing, f"{spec['module']}: view {view} needs {missing} in the result"

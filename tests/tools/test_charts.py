@@ -10,7 +10,8 @@ import pytest
 
 from demos import attention, charlm, compress, linear, mlp, params, search
 from tests.conftest import ROOT
-from tools import charts, datasets
+from parameter_lab import charts
+from tools import datasets, site_charts
 
 DEMO_FOR_VIEW = {
     "loss_surface": linear,
@@ -27,14 +28,14 @@ DEMO_FOR_VIEW = {
 
 
 def test_every_view_has_a_demo_here():
-    assert set(DEMO_FOR_VIEW) == set(charts.VIEWS)
+    assert set(DEMO_FOR_VIEW) == set(site_charts.VIEWS)
 
 
-@pytest.mark.parametrize("name", sorted(charts.VIEWS))
+@pytest.mark.parametrize("name", sorted(site_charts.VIEWS))
 def test_demo_view_renders_from_the_demos_own_result(name, tmp_path):
-    view = charts.VIEWS[name]
+    view = site_charts.VIEWS[name]
     result = DEMO_FOR_VIEW[name].run()
-    spec = charts.view_spec(name)
+    spec = view.spec()
     # The spec names its datasets; the browser fills them from the same result keys.
     assert {d["name"] for d in _data_refs(spec)} <= set(view.datasets)
     svg = charts.render_svg(
@@ -44,10 +45,10 @@ def test_demo_view_renders_from_the_demos_own_result(name, tmp_path):
     assert spec["title"] in svg, "the Japanese title must be drawn in the static SVG"
 
 
-@pytest.mark.parametrize("name", sorted(charts.CHARTS))
+@pytest.mark.parametrize("name", sorted(site_charts.CHARTS))
 def test_site_chart_svg_contains_japanese_labels(name, tmp_path):
     rows = [r.as_row() for r in datasets.load_llms(ROOT / "site_src/data/llms.csv")]
-    spec = charts.CHARTS[name].spec(rows)
+    spec = site_charts.CHARTS[name].spec(rows)
     svg = charts.render_svg(spec, tmp_path)
     assert "パラメーター数" in svg
     assert "Noto Sans CJK JP" in json.dumps(spec)
@@ -55,7 +56,7 @@ def test_site_chart_svg_contains_japanese_labels(name, tmp_path):
 
 def test_llm_params_chart_marks_undisclosed_models(tmp_path):
     rows = [r.as_row() for r in datasets.load_llms(ROOT / "site_src/data/llms.csv")]
-    svg = charts.render_svg(charts.CHARTS["llm_params"].spec(rows), tmp_path)
+    svg = charts.render_svg(site_charts.CHARTS["llm_params"].spec(rows), tmp_path)
     assert "GPT-4" in svg and "非公開（数値なし）" in svg
     assert "tsuzumi" in svg and "日本" in svg
 
@@ -70,6 +71,7 @@ def test_chart_pages_carry_spec_svg_alt_and_source(built_site: Path):
         assert img and img.group(2), "every chart needs alt text"
         assert (built_site / "scale" / img.group(1)).resolve().exists()
         assert "出典" in figure and "references/#models" in figure
+        assert "<details" in figure and "<th" in figure, "a data table below every chart"
 
 
 def _data_refs(spec):

@@ -16,6 +16,7 @@ import hashlib
 import importlib
 import importlib.util
 import os
+import re
 import shutil
 import sys
 from collections import defaultdict, deque
@@ -39,6 +40,7 @@ from parameter_lab.config import ParameterLabConfig
 from parameter_lab.errors import SourceError
 
 ASSETS_PREFIX = "assets/plab"  # where the hashed runtime lives in the built site
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
@@ -76,6 +78,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         self._register_fences(config)
         self._svgs: dict[str, str] = {}  # file name -> SVG text, written in on_post_build
         self._blocks: dict[tuple[str, str], deque[scan.Block]] = defaultdict(deque)
+        self._page_blocks: list[scan.Block] = []
         return config
 
     def on_serve(
@@ -102,6 +105,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             self._prerender(blocks, path)
         except SourceError as exc:
             raise PluginError(str(exc)) from exc
+        self._page_blocks = blocks
         self._blocks.clear()
         for block in blocks:
             self._blocks[(block.lang, block.source)].append(block)
@@ -141,9 +145,12 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
     def on_page_content(
         self, html: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        left = sorted((b for queue in self._blocks.values() for b in queue), key=lambda b: b.line)
-        if left:
-            block = left[0]
+        # Markdown can still drop a rendered block (an indented code block shows the fence as
+        # text after superfences rendered it). Whatever did not reach the page is an error.
+        visible = _COMMENT.sub("", html)
+        for block in self._page_blocks:
+            if f'id="{block.id}"' in visible:
+                continue
             raise PluginError(
                 f"{self._page_path}:{block.line}: this {block.lang} fence was found but never "
                 "rendered: it sits where Markdown does not read fences (an indented code "

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tools import runtime_assets
+from parameter_lab import runtime_assets
 
 CDN = "https://cdn.jsdelivr.net/pyodide/v314.0.7/full/"
 
@@ -28,7 +28,7 @@ def _site_lock(site: Path) -> tuple[Path, dict]:
 def test_every_package_resolves_to_the_pinned_cdn_with_npm_sha256(built_site: Path):
     _, lock = _site_lock(built_site)
     npm = _npm_lock()["packages"]
-    ours = runtime_assets.DEMOS_DIST
+    ours = runtime_assets.BROWSER_DIST
     assert set(lock["packages"]) == set(npm) | {ours}
     for name, entry in lock["packages"].items():
         if name == ours:
@@ -42,14 +42,16 @@ def test_every_package_resolves_to_the_pinned_cdn_with_npm_sha256(built_site: Pa
 
 def test_our_wheel_is_served_with_its_sha256(built_site: Path):
     lock_path, lock = _site_lock(built_site)
-    entry = lock["packages"][runtime_assets.DEMOS_DIST]
+    entry = lock["packages"][runtime_assets.BROWSER_DIST]
     wheel = lock_path.parent / entry["file_name"]  # relative names resolve against the lock URL
     assert wheel.exists()
     assert hashlib.sha256(wheel.read_bytes()).hexdigest() == entry["sha256"]
-    assert entry["imports"] == ["demos"]
+    assert entry["imports"] == ["demos", "plab_runner"]
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
-        assert "demos/_runtime.py" in names and "demos/params.py" in names
+        assert "plab_runner.py" in names and "demos/params.py" in names
+        runner = (ROOT / "tools/parameter_lab/runner.py").read_bytes()
+        assert zf.read("plab_runner.py") == runner, "the browser runs the build's runner"
         assert "demos/data/configs/gpt2.json" in names
         record = zf.read(next(n for n in names if n.endswith("/RECORD"))).decode()
         for line in record.splitlines():
@@ -62,11 +64,11 @@ def test_wheel_name_changes_with_its_content(tmp_path: Path):
     package = tmp_path / "demos"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    first, _ = runtime_assets.build_demos_wheel(package, tmp_path)
+    first, _ = runtime_assets.build_browser_wheel(package, tmp_path)
     (package / "__init__.py").write_text("# changed\n")
-    second, _ = runtime_assets.build_demos_wheel(package, tmp_path)
+    second, _ = runtime_assets.build_browser_wheel(package, tmp_path)
     assert first != second
-    assert re.fullmatch(r"parameter_lab_demos-0\.1\.0-0[0-9a-f]{12}-py3-none-any\.whl", first)
+    assert re.fullmatch(r"plab_site_demos-0\.1\.0-0[0-9a-f]{12}-py3-none-any\.whl", first)
 
 
 def test_runtime_files_are_named_by_their_content(built_site: Path):
@@ -90,7 +92,7 @@ def test_local_pyodide_distribution_is_copied_in(tmp_path: Path):
     out = tmp_path / "out"
     out.mkdir()
     lock = runtime_assets.render_lock(
-        npm, cdn=CDN, wheel=("w.whl", "0" * 64), local_packages=dist, out=out
+        npm, cdn=CDN, wheel=("w.whl", "0" * 64), imports=["demos"], local_packages=dist, out=out
     )
     numpy = lock["packages"]["numpy"]
     assert not numpy["file_name"].startswith("http")
@@ -100,5 +102,25 @@ def test_local_pyodide_distribution_is_copied_in(tmp_path: Path):
 def test_local_distribution_missing_a_file_is_a_clear_error(tmp_path: Path):
     with pytest.raises(runtime_assets.AssetError, match=r"PYODIDE_PACKAGES=.* has no "):
         runtime_assets.render_lock(
-            _npm_lock(), cdn=CDN, wheel=("w.whl", "0" * 64), local_packages=tmp_path, out=tmp_path
+            _npm_lock(),
+            cdn=CDN,
+            wheel=("w.whl", "0" * 64),
+            imports=["demos"],
+            local_packages=tmp_path,
+            out=tmp_path,
         )
+
+
+def test_loader_embeds_this_sites_manifest(built_site: Path):
+    (loader,) = (built_site / "assets/plab").glob("loader.*.js")
+    text = loader.read_text()
+    assert runtime_assets.MANIFEST_PLACEHOLDER not in text
+    assert '"package":"plab-site-demos"' in text.replace(" ", "")
+    assert '"runner":"plab_runner"' in text.replace(" ", "")
+
+
+def test_pyodide_lock_library_cannot_read_the_314_lock():
+    """Why the lock is written here (README): pyodide-lock 0.1.2's schema predates 314's."""
+    lock = _npm_lock()
+    assert "version" not in lock["info"]  # pyodide-lock 0.1.2 requires info.version
+    assert all("tool" in entry for entry in lock["packages"].values())  # and forbids `tool`

@@ -1,0 +1,63 @@
+"""Block HTML comes from autoescaped templates: author and demo text is never markup."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+from parameter_lab import controls, i18n, render
+from parameter_lab.scan import Block
+
+EVIL = '"><script>alert(1)</script>'
+
+
+def _demo(**spec_overrides) -> Block:
+    spec = {
+        "module": "labdemos.double",
+        "function": "run",
+        "controls": [
+            controls.parse_control({"name": "x", "label": EVIL, "help": EVIL, "min": 0, "max": 4, "value": 2, "step": 0.5}),
+            controls.parse_control({"name": "word", "type": "select", "value": "a", "options": [{"value": "a", "label": EVIL}, "b"]}),
+            controls.parse_control({"name": "note", "type": "text", "value": EVIL}),
+        ],
+        "views": ["text", "table:rows"],
+        "title": EVIL,
+        "caption": EVIL,
+        "id": "d",
+        **spec_overrides,
+    }
+    outcome = {"ok": True, "streams": [["stdout", EVIL + "\n"]], "result": {"rows": [{"k": EVIL}]}}
+    return Block("demo", 3, "", "d", spec, outcome)
+
+
+def test_author_and_output_text_is_escaped_everywhere():
+    page = render.render_demo(_demo(), {}, {}, i18n.strings_for("ja"), "ja")
+    assert "<script>" not in page
+    escaped = "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"  # Jinja's escaping
+    assert page.count(escaped) >= 7  # label, help, option, text value, title, caption, stream
+
+
+def test_spec_attribute_round_trips_to_the_same_json():
+    block = _demo()
+    page = render.render_demo(block, {}, {}, i18n.strings_for("ja"), "ja")
+    attr = re.search(r'data-spec="([^"]*)"', page).group(1)
+    client = json.loads(html.unescape(attr))
+    assert client["controls"] == block.spec["controls"]
+
+
+def test_prerendered_views_use_the_runners_formatter():
+    page = render.render_demo(_demo(), {}, {}, i18n.strings_for("en"), "en")
+    assert '<th scope="col">k</th>' in page
+    assert "&#34;rows&#34;" in page or "&#34;rows&#34;:" in page or '"rows"' in html.unescape(page)
+
+
+def test_english_strings():
+    page = render.render_demo(_demo(), {}, {}, i18n.strings_for("en"), "en")
+    assert "▶ Run" in page and "実行" not in page
+
+
+def test_every_language_has_every_string():
+    keys = {k for strings in i18n.STRINGS.values() for k in strings}
+    for language, strings in i18n.STRINGS.items():
+        assert set(strings) == keys, language
