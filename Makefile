@@ -6,7 +6,7 @@ MKDOCS := NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs
 PYTHON ?= python3
 APT_PACKAGES := chromium fonts-noto-cjk
 
-.PHONY: setup browser-deps serve site test check lint chapter bench clean
+.PHONY: setup browser-deps serve site test check lint chapter bench wheel clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -14,7 +14,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -58,5 +58,12 @@ bench: setup browser-deps
 	$(PY) tools/bench_models.py
 	$(PY) tools/bench_demos.py
 
+# The plugin as a wheel for other sites (README: "Use the plugin in your own site"). It carries
+# the browser runtime (tools/parameter_lab/_dist, built from node_modules first).
+wheel: setup
+	$(PY) -m parameter_lab.runtime_assets
+	$(PY) -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
+	@ls dist/parameter_lab-*.whl
+
 clean:
-	rm -rf site .cache
+	rm -rf site .cache dist build tools/parameter_lab/_dist

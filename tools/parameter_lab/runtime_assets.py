@@ -331,3 +331,8 @@ def _runtime_fingerprint(
         for p in sorted(dist.glob("*.js")):
             digest.update(p.read_bytes())
     return digest.hexdigest()[:16]
+
+
+if __name__ == "__main__":
+    # `python -m parameter_lab.runtime_assets`: (re)build _dist/ in a checkout, before a wheel.
+    print(ensure_dist())
