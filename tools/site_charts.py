@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import altair as alt
-
 from parameter_lab import SiteChart, SiteTable, View
 
 WIDTH = 520  # fits the content column; the page CSS scales the SVG down on a phone

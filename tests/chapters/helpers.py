@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 
 from parameter_lab import scan, specs
+
 from tests.conftest import ROOT
 from tools import site_charts
 
@@ -21,7 +22,9 @@ def assert_chapter_demos_run(page: str) -> None:
             raw = specs.parse_yaml_body("demo", fence.opts, fence.source, where)
             demos.append(specs.parse_demo(raw, where, "demos", set(site_charts.VIEWS)))
         elif fence.lang == "chart":
-            specs.parse_chart(specs.parse_yaml_body("chart", fence.opts, fence.source, where), where, known)
+            specs.parse_chart(
+                specs.parse_yaml_body("chart", fence.opts, fence.source, where), where, known
+            )
     assert demos, f"{page} has no demo block"
     for spec in demos:
         module = importlib.import_module(spec["module"])

@@ -44,33 +44,60 @@ CASES = {
         5,  # the line YAML stopped reading at
         "is not valid YAML",
     ),
-    "unknown_option": ("# T\n\n```demo\nmodule: labdemos.double\ncolour: red\n```\n", 5,
-                       "unknown option 'colour' in the demo block"),
-    "unknown_cell_option": ('# T\n\n```pyodide theme="dark"\nprint(1)\n```\n', 3,
-                            "unknown option 'theme' in the pyodide fence"),
-    "module_outside_package": ("# T\n\n```demo\nmodule: os.path\n```\n", 4,
-                               "module must be in the demos package 'labdemos'"),
-    "unknown_module": ("# T\n\n```demo\nmodule: labdemos.nosuch\n```\n", 4,
-                       "unknown module 'labdemos.nosuch': no file labdemos/nosuch.py"),
-    "unknown_function": ("# T\n\n```demo\nmodule: labdemos.double\nfunction: fly\n```\n", 5,
-                         "unknown function 'fly' in labdemos.double"),
+    "unknown_option": (
+        "# T\n\n```demo\nmodule: labdemos.double\ncolour: red\n```\n",
+        5,
+        "unknown option 'colour' in the demo block",
+    ),
+    "unknown_cell_option": (
+        '# T\n\n```pyodide theme="dark"\nprint(1)\n```\n',
+        3,
+        "unknown option 'theme' in the pyodide fence",
+    ),
+    "module_outside_package": (
+        "# T\n\n```demo\nmodule: os.path\n```\n",
+        4,
+        "module must be in the demos package 'labdemos'",
+    ),
+    "unknown_module": (
+        "# T\n\n```demo\nmodule: labdemos.nosuch\n```\n",
+        4,
+        "unknown module 'labdemos.nosuch': no file labdemos/nosuch.py",
+    ),
+    "unknown_function": (
+        "# T\n\n```demo\nmodule: labdemos.double\nfunction: fly\n```\n",
+        5,
+        "unknown function 'fly' in labdemos.double",
+    ),
     "default_out_of_range": (
         "# T\n\n```demo\nmodule: labdemos.double\ncontrols:\n"
         "  - {name: x, min: 0, max: 4, value: 9}\n```\n",
         6,
         "control 'x': value 9 is outside its range [0, 4]",
     ),
-    "unknown_view": ("# T\n\n```demo\nmodule: labdemos.double\nview: pie\n```\n", 5,
-                     "unknown view 'pie'"),
-    "chart_body_not_a_mapping": ("# T\n\n```chart\n- llm_params\n```\n", 3,
-                                 "the chart block must be a YAML mapping, e.g. `name: llm_params`"),
+    "unknown_view": (
+        "# T\n\n```demo\nmodule: labdemos.double\nview: pie\n```\n",
+        5,
+        "unknown view 'pie'",
+    ),
+    "chart_body_not_a_mapping": (
+        "# T\n\n```chart\n- llm_params\n```\n",
+        3,
+        "the chart block must be a YAML mapping, e.g. `name: llm_params`",
+    ),
     "unknown_chart": ("# T\n\n```chart\nname: nosuch\n```\n", 4, "unknown chart 'nosuch'"),
-    "duplicate_id": ('# T\n\n```pyodide id="same"\nprint(1)\n```\n\n```pyodide id="same"\n'
-                     "print(2)\n```\n", 7, "duplicate id 'same' (first used on line 3)"),
+    "duplicate_id": (
+        '# T\n\n```pyodide id="same"\nprint(1)\n```\n\n```pyodide id="same"\nprint(2)\n```\n',
+        7,
+        "duplicate id 'same' (first used on line 3)",
+    ),
     "bad_id": ('# T\n\n```pyodide id="Bad Id"\nprint(1)\n```\n', 3, "id: id 'Bad Id' must be"),
     "unclosed_fence": ("# T\n\n```pyodide\nprint(1)\n", 3, "the pyodide fence is never closed"),
-    "front_matter_yaml": ("---\ntitle: a: b\n---\n\n# T\n", 2,
-                          "the front matter is not valid YAML"),
+    "front_matter_yaml": (
+        "---\ntitle: a: b\n---\n\n# T\n",
+        2,
+        "the front matter is not valid YAML",
+    ),
     "cell_raises_blames_its_block": (
         '# T\n\n```pyodide\nprint("fine")\n```\n\n```pyodide\nraise RuntimeError("boom")\n```\n',
         7,
@@ -83,7 +110,7 @@ CASES = {
         "unexpected keyword argument 'nosuch'",
     ),
     "child_exits_early": (
-        '# T\n\n```pyodide\nprint(1)\n```\n\n```pyodide\nimport os\nos._exit(3)\n```\n',
+        "# T\n\n```pyodide\nprint(1)\n```\n\n```pyodide\nimport os\nos._exit(3)\n```\n",
         7,
         "the pre-render process ended (exit code 3) while running this block",
     ),
@@ -118,7 +145,8 @@ def test_demo_module_syntax_error_names_both_files(tiny_site: TinySite):
 
 def test_missing_nested_import_is_not_a_missing_file(tiny_site: TinySite):
     (tiny_site.root / "labdemos" / "needs.py").write_text(
-        '"""Needs a package."""\n\nimport json\nimport nosuchpackage_xyz\n\n\ndef run():\n    return 1\n'
+        '"""Needs a package."""\n\nimport json\nimport nosuchpackage_xyz\n\n\n'
+        "def run():\n    return 1\n"
     )
     tiny_site.write_page("# T\n\n```demo\nmodule: labdemos.needs\n```\n")
     result = tiny_site.build()
@@ -136,7 +164,9 @@ def test_missing_nested_import_is_not_a_missing_file(tiny_site: TinySite):
     ids=["plain", "leading-blank-lines", "front-matter", "front-matter-and-blank-lines"],
 )
 def test_line_numbers_are_exact(prefix: str, offset: int, tiny_site: TinySite):
-    tiny_site.write_page(prefix + "# T\n\ntext\n\n```demo\nmodule: labdemos.double\nview: pie\n```\n")
+    tiny_site.write_page(
+        prefix + "# T\n\ntext\n\n```demo\nmodule: labdemos.double\nview: pie\n```\n"
+    )
     result = tiny_site.build()
     assert f"{PAGE}:{7 + offset}: unknown view 'pie'" in result.stderr, result.stderr[-2000:]
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import pytest
-
 from parameter_lab import controls
 
 
 @pytest.mark.parametrize(
     ("lo", "hi", "value", "integer"),
-    [(0.001, 1.5, 0.05, False), (0.001, 1.5, 0.1, False), (16, 8192, 4096, True), (1e-4, 3, 0.0123, False)],
+    [
+        (0.001, 1.5, 0.05, False),
+        (0.001, 1.5, 0.1, False),
+        (16, 8192, 4096, True),
+        (1e-4, 3, 0.0123, False),
+    ],
 )
 def test_log_slider_lands_exactly_on_its_default(lo, hi, value, integer):
     spec = controls.parse_control(
@@ -34,15 +38,27 @@ def test_linear_step_defaults_are_readable_numbers():
     ("raw", "message"),
     [
         ({"name": "x", "min": 1, "max": 0, "value": 0}, "min (1) must be below max (0)"),
-        ({"name": "x", "min": 0, "max": 1, "value": 0, "step": 0}, "step: expected a positive number"),
-        ({"name": "x", "min": 0, "max": 1, "value": 0, "step": 2}, "step 2 is larger than the range"),
+        (
+            {"name": "x", "min": 0, "max": 1, "value": 0, "step": 0},
+            "step: expected a positive number",
+        ),
+        (
+            {"name": "x", "min": 0, "max": 1, "value": 0, "step": 2},
+            "step 2 is larger than the range",
+        ),
         ({"name": "x", "min": 0, "max": 1, "value": True}, "value: expected a number"),
-        ({"name": "x", "scale": "log", "min": 0, "max": 1, "value": 0.5}, "a log slider needs min > 0"),
+        (
+            {"name": "x", "scale": "log", "min": 0, "max": 1, "value": 0.5},
+            "a log slider needs min > 0",
+        ),
         ({"name": "class", "min": 0, "max": 1, "value": 0}, "is not a Python identifier"),
         ({"name": "x", "type": "dial"}, "unknown type 'dial'"),
         ({"name": "x", "type": "select", "options": [], "value": 1}, "at least one option"),
         ({"name": "x", "type": "select", "options": [1, 2], "value": 3}, "value 3 is not one of"),
-        ({"name": "x", "type": "select", "options": [{"value": 1, "x": 2}], "value": 1}, "unknown key 'x'"),
+        (
+            {"name": "x", "type": "select", "options": [{"value": 1, "x": 2}], "value": 1},
+            "unknown key 'x'",
+        ),
         ({"name": "x", "type": "checkbox", "value": "yes"}, "value:"),
         ({"name": "x", "type": "text", "rows": 3}, "unknown key 'rows' for a text"),
         ("lr", "each control must be a mapping"),

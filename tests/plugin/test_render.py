@@ -17,8 +17,25 @@ def _demo(**spec_overrides) -> Block:
         "module": "labdemos.double",
         "function": "run",
         "controls": [
-            controls.parse_control({"name": "x", "label": EVIL, "help": EVIL, "min": 0, "max": 4, "value": 2, "step": 0.5}),
-            controls.parse_control({"name": "word", "type": "select", "value": "a", "options": [{"value": "a", "label": EVIL}, "b"]}),
+            controls.parse_control(
+                {
+                    "name": "x",
+                    "label": EVIL,
+                    "help": EVIL,
+                    "min": 0,
+                    "max": 4,
+                    "value": 2,
+                    "step": 0.5,
+                }
+            ),
+            controls.parse_control(
+                {
+                    "name": "word",
+                    "type": "select",
+                    "value": "a",
+                    "options": [{"value": "a", "label": EVIL}, "b"],
+                }
+            ),
             controls.parse_control({"name": "note", "type": "text", "value": EVIL}),
         ],
         "views": ["text", "table:rows"],

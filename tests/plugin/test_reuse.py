@@ -49,8 +49,18 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "parameter_lab.runtime_assets"], check=True, cwd=ROOT)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         "-w", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -66,14 +76,22 @@ def test_a_new_site_builds_with_the_installed_wheel(wheel: Path, tmp_path: Path)
     env["NO_MKDOCS_2_WARNING"] = "1"
 
     def sh(command: str) -> subprocess.CompletedProcess:
-        result = subprocess.run(command, shell=True, cwd=site, capture_output=True, text=True, env=env)
-        assert result.returncode == 0, f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+        result = subprocess.run(
+            command, shell=True, cwd=site, capture_output=True, text=True, env=env
+        )
+        assert result.returncode == 0, (
+            f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+        )
         return result
 
     for command in commands:
         if command.startswith("make wheel"):
             continue  # done once, by the fixture, from this checkout
-        sh(command.replace("/path/to/parameter-lab/dist/parameter_lab-0.1.0-py3-none-any.whl", str(wheel)))
+        sh(
+            command.replace(
+                "/path/to/parameter-lab/dist/parameter_lab-0.1.0-py3-none-any.whl", str(wheel)
+            )
+        )
         if command.startswith("mkdir"):
             for name, text in files.items():
                 (site / name).write_text(text, encoding="utf-8")

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from parameter_lab import runner
 
 VECTORS = json.loads((Path(__file__).with_name("format_vectors.json")).read_text())
@@ -30,7 +29,11 @@ def test_dict_tables_get_headers_in_the_page_language():
 
 
 def test_a_table_of_non_rows_falls_back_to_text():
-    assert runner.format_view("table:x", {"x": 3}) == {"view": "table:x", "kind": "text", "text": "3"}
+    assert runner.format_view("table:x", {"x": 3}) == {
+        "view": "table:x",
+        "kind": "text",
+        "text": "3",
+    }
 
 
 def test_call_demo_formats_the_views_it_is_asked_for(tmp_path, monkeypatch):

@@ -9,9 +9,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from parameter_lab import runtime_assets
 
 from tests.conftest import ROOT
-from parameter_lab import runtime_assets
 
 CDN = "https://cdn.jsdelivr.net/pyodide/v314.0.7/full/"
 

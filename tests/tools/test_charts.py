@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from parameter_lab import charts
 
 from demos import attention, charlm, compress, linear, mlp, params, search
 from tests.conftest import ROOT
-from parameter_lab import charts
 from tools import datasets, site_charts
 
 DEMO_FOR_VIEW = {

@@ -28,7 +28,6 @@ from pathlib import Path
 from types import ModuleType
 
 import altair as alt
-
 from parameter_lab.errors import SourceError
 
 FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, sans-serif"
@@ -36,7 +35,9 @@ FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, sans-serif"
 
 def configure(chart: alt.TopLevelMixin) -> dict:
     """The one look every chart shares, as a Vega-Lite dict."""
-    return chart.configure(font=FONT, background="transparent").configure_view(stroke=None).to_dict()
+    return (
+        chart.configure(font=FONT, background="transparent").configure_view(stroke=None).to_dict()
+    )
 
 
 @dataclass(frozen=True)

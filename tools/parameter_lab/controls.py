@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
-
 from parameter_lab.options import Identifier, Number, PositiveNumber, Text
 
 LOG_POSITIONS = 200  # positions of a log slider: fine enough to feel continuous
@@ -71,7 +70,9 @@ def _finish_range(spec: dict) -> dict:
     if not lo < hi:
         raise ControlError(f"min ({lo}) must be below max ({hi})")
     if not lo <= value <= hi:
-        raise ControlError(f"value {value} is outside its range [{lo}, {hi}]; change value, min or max")
+        raise ControlError(
+            f"value {value} is outside its range [{lo}, {hi}]; change value, min or max"
+        )
     integer = all(isinstance(v, int) for v in (lo, hi, value, spec.get("step") or 1))
     step = spec.get("step") or (1 if integer else _nice_step((hi - lo) / 100))
     if step > hi - lo:
@@ -99,7 +100,9 @@ def _finish_select(spec: dict) -> dict:
             unknown = set(option) - {"value", "label"}
             if unknown:
                 raise ControlError(f"option {i + 1} has unknown key {sorted(unknown)[0]!r}")
-            options.append({"value": option["value"], "label": str(option.get("label", option["value"]))})
+            options.append(
+                {"value": option["value"], "label": str(option.get("label", option["value"]))}
+            )
         else:
             options.append({"value": option, "label": str(option)})
     if not options:
@@ -126,7 +129,8 @@ def parse_control(raw: object) -> dict:
     """A validated control spec, as the browser receives it; raises ControlError."""
     if not isinstance(raw, dict):
         raise ControlError(
-            "each control must be a mapping, e.g. {name: lr, type: slider, min: 0.001, max: 1, value: 0.1}"
+            "each control must be a mapping, "
+            "e.g. {name: lr, type: slider, min: 0.001, max: 1, value: 0.1}"
         )
     kind = raw.get("type", "slider")
     if kind not in CONTROL_TYPES:

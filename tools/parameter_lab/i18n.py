@@ -11,7 +11,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "copy": "コピー",
         "code": "Python コード",
         "code_label": "Python コード（クリックで編集）",
-        "prerendered_note": "ビルド時に実行した結果です。「実行」でブラウザの中でもう一度動かせます。",
+        "prerendered_note": (
+            "ビルド時に実行した結果です。「実行」でブラウザの中でもう一度動かせます。"
+        ),
         "controls": "設定",
         "chart_live": "グラフを操作する",
         "chart_data": "グラフのデータ（表）",
@@ -28,7 +30,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "copy": "Copy",
         "code": "Python code",
         "code_label": "Python code (click to edit)",
-        "prerendered_note": "Computed when the site was built. Press Run to run it again in your browser.",
+        "prerendered_note": (
+            "Computed when the site was built. Press Run to run it again in your browser."
+        ),
         "controls": "Settings",
         "chart_live": "Explore the chart",
         "chart_data": "Chart data (table)",

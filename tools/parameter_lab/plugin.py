@@ -33,11 +33,10 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
-from pymdownx.superfences import SuperFencesException
-
 from parameter_lab import caches, charts, i18n, prerender, render, runtime_assets, scan, specs
 from parameter_lab.config import ParameterLabConfig
 from parameter_lab.errors import SourceError
+from pymdownx.superfences import SuperFencesException
 
 ASSETS_PREFIX = "assets/plab"  # where the hashed runtime lives in the built site
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -45,6 +44,7 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        refresh_plugin_modules()  # `mkdocs serve` rebuilds in one process: pick up edits
         self.site_root = Path(config.config_file_path or ".").resolve().parent
         self.docs_prefix = Path(os.path.relpath(config.docs_dir, self.site_root)).as_posix()
         self.cache = self.site_root / self.config.cache_dir
@@ -142,9 +142,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 f"{type(exc).__name__}: {exc}"
             ) from exc
 
-    def on_page_content(
-        self, html: str, page: Page, config: MkDocsConfig, files: Files
-    ) -> str:
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         # Markdown can still drop a rendered block (an indented code block shows the fence as
         # text after superfences rendered it). Whatever did not reach the page is an error.
         visible = _COMMENT.sub("", html)
@@ -158,6 +156,19 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 "example with a longer outer fence"
             )
         return html
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        # Math becomes KaTeX HTML here, after the search plugin indexed the TeX source.
+        from parameter_lab import formulas  # imported here: one self-contained wiring
+
+        if getattr(self, "_katex", None) is None:  # one Node process per build, on first use
+            self._katex = formulas.KatexRenderer(runtime_assets.DIST / "node" / "katex.min.js")
+        css = get_relative_url(f"{ASSETS_PREFIX}/{self.runtime.manifest['katex_css']}", page.url)
+        where = f"{self.docs_prefix}/{page.file.src_uri}"
+        try:
+            return formulas.render_page(output, self._katex, css, where, self.config.language)
+        except formulas.MathError as exc:
+            raise PluginError(f"parameter-lab: {exc}") from exc
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         target = Path(config.site_dir) / ASSETS_PREFIX
@@ -218,7 +229,9 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             elif block.lang == "demo":
                 spec = block.spec
                 kwargs = specs.default_values(spec)
-                todo.append((block, prerender.job_for_demo(spec["module"], spec["function"], kwargs)))
+                todo.append(
+                    (block, prerender.job_for_demo(spec["module"], spec["function"], kwargs))
+                )
         if not todo:
             return
         try:
@@ -226,7 +239,9 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 [job for _, job in todo], self.site_root, self.package_dir, self.cache / "prerender"
             )
         except prerender.PrerenderError as exc:
-            culprit = todo[exc.index][0] if exc.index is not None and exc.index < len(todo) else None
+            culprit = (
+                todo[exc.index][0] if exc.index is not None and exc.index < len(todo) else None
+            )
             raise SourceError(path, culprit.line if culprit else None, str(exc)) from exc
         for (block, _), outcome in zip(todo, outcomes, strict=True):
             if not outcome["ok"]:
@@ -282,6 +297,37 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         return render.render_chart(
             block, chart, spec, self._svg_url(svg), table, sources, self.config.dataset, self.t
         )
+
+
+# Reloaded in this order when any of their files changed (each after what it imports).
+# Not errors.py: the hooks catch its SourceError class, which must stay the same object.
+_DOMAIN_MODULES = (
+    "options", "controls", "runner", "scan", "specs", "i18n", "render",
+    "charts", "caches", "prerender", "runtime_assets",
+)  # fmt: skip
+_loaded_at: dict[str, float] = {}
+
+
+def refresh_plugin_modules() -> list[str]:
+    """Reload the plugin's domain modules if a file changed since they were loaded.
+
+    The hooks reach them through their modules (``specs.parse_demo``), so a reload is seen
+    by the next build. This module's own hooks stay as loaded: restart for those.
+    """
+    mtimes = {
+        name: Path(sys.modules[f"parameter_lab.{name}"].__file__).stat().st_mtime
+        for name in _DOMAIN_MODULES
+    }
+    if not _loaded_at:
+        _loaded_at.update(mtimes)
+        return []
+    if all(_loaded_at[name] == mtime for name, mtime in mtimes.items()):
+        return []
+    for name in _DOMAIN_MODULES:
+        importlib.reload(sys.modules[f"parameter_lab.{name}"])
+    render._env.cache_clear()  # templates are re-read too
+    _loaded_at.update(mtimes)
+    return list(_DOMAIN_MODULES)
 
 
 def _import_root(site_root: Path, package: str) -> Path:

@@ -7,7 +7,6 @@ import json
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from parameter_lab import controls as control_types
 from parameter_lab.runner import format_cell, format_view
 from parameter_lab.scan import Block
@@ -41,7 +40,9 @@ def render_cell(block: Block, t: dict) -> str:
 def demo_call_source(spec: dict, values: dict) -> str:
     """The Python a demo block runs, shown to the reader and editable."""
     args = ", ".join(f"{k}={v!r}" for k, v in values.items())
-    return f"from {spec['module']} import {spec['function']}\n\nresult = {spec['function']}({args})\n"
+    return (
+        f"from {spec['module']} import {spec['function']}\n\nresult = {spec['function']}({args})\n"
+    )
 
 
 def render_demo(
@@ -60,7 +61,11 @@ def render_demo(
     result = outcome.get("result")
     views = []
     for view in spec["views"]:
-        drawn = format_view(view, result, language) if outcome.get("ok") else {"view": view, "kind": "none"}
+        drawn = (
+            format_view(view, result, language)
+            if outcome.get("ok")
+            else {"view": view, "kind": "none"}
+        )
         if view in images:
             url, alt = images[view]
             drawn["image"] = {"url": url, "alt": alt}

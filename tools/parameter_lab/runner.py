@@ -17,6 +17,7 @@ import json
 import linecache
 import sys
 import traceback
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 CELL_FILENAME = "<セル>"  # how the reader's own code appears in tracebacks
@@ -157,7 +158,7 @@ class _Recorder(io.TextIOBase):
 
 
 @contextmanager
-def capture():
+def capture() -> Iterator[list]:
     """Record stdout and stderr in order, as [[stream, text], ...] (for the pre-render)."""
     chunks: list = []
     old = sys.stdout, sys.stderr

@@ -97,6 +97,9 @@ def build_dist(node_modules: Path, out: Path) -> None:
     (out / "katex").mkdir()
     shutil.copy2(katex / "katex.min.css", out / "katex" / "katex.min.css")
     shutil.copytree(katex / "fonts", out / "katex" / "fonts")
+    # Run at build by Node to render math (parameter_lab.formulas); never served.
+    (out / "node").mkdir()
+    shutil.copy2(katex / "katex.min.js", out / "node" / "katex.min.js")
     shutil.copy2(RUNTIME_SRC / "plab.css", out / "plab.css")
     placeholder = out / "manifest-placeholder.js"
     placeholder.write_text(f"export default {MANIFEST_PLACEHOLDER};\n")
@@ -107,7 +110,7 @@ def build_dist(node_modules: Path, out: Path) -> None:
         bundles[name] = f"{name}.js"
     placeholder.unlink()
     if MANIFEST_PLACEHOLDER.encode() not in (out / "loader.js").read_bytes():
-        raise AssetError("loader.js must `import manifest from \"plab-manifest\"`")
+        raise AssetError('loader.js must `import manifest from "plab-manifest"`')
     (out / "bundles.json").write_text(json.dumps(bundles, indent=1))
 
 
@@ -129,9 +132,7 @@ def _esbuild(node_modules: Path, entry: Path, manifest: Path) -> bytes:
     args = [str(binary), str(entry), "--bundle", "--format=esm", "--minify", "--target=es2022"]
     args += ["--log-level=warning", f"--alias:plab-manifest={manifest}"]
     try:
-        result = subprocess.run(
-            args, cwd=node_modules.parent, capture_output=True, check=True
-        )
+        result = subprocess.run(args, cwd=node_modules.parent, capture_output=True, check=True)
     except subprocess.CalledProcessError as exc:
         raise AssetError(f"esbuild failed on {entry}:\n{exc.stderr.decode()}") from exc
     return result.stdout
@@ -276,7 +277,9 @@ def build_browser_wheel(package_dir: Path, out: Path) -> tuple[str, str]:
             b"Tag: py3-none-any\nBuild: " + build_tag.encode() + b"\n",
         )
     )
-    entries.append((f"{dist_info}/top_level.txt", f"{package_dir.name}\n{RUNNER_MODULE}\n".encode()))
+    entries.append(
+        (f"{dist_info}/top_level.txt", f"{package_dir.name}\n{RUNNER_MODULE}\n".encode())
+    )
     record = "".join(f"{name},sha256={_record_hash(data)},{len(data)}\n" for name, data in entries)
     entries.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode()))
     name = f"{dist}-{BROWSER_VERSION}-{build_tag}-py3-none-any.whl"

@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from parameter_lab.errors import SourceError
 
 FENCE_NAMES = ("pyodide", "demo", "chart")
-_OPEN = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$"
-)
+_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*)$")
 _LANG = re.compile(r"^\{?\s*\.?(?P<lang>[\w+-]+)(?P<opts>.*?)\}?\s*$")
 
 
@@ -53,7 +51,9 @@ def find_fences(markdown: str, path: str, first_line: int = 1) -> list[Fence]:
         close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
         body, j = [], i + 1
         while j < len(lines) and not close.match(lines[j]):
-            body.append(lines[j][len(indent) :] if lines[j].startswith(indent) else lines[j].lstrip())
+            body.append(
+                lines[j][len(indent) :] if lines[j].startswith(indent) else lines[j].lstrip()
+            )
             j += 1
         info = _LANG.match(m["info"].strip())
         lang = info["lang"] if info else ""
@@ -62,7 +62,9 @@ def find_fences(markdown: str, path: str, first_line: int = 1) -> list[Fence]:
                 raise SourceError(
                     path, first_line + i, f"the {lang} fence is never closed: add a line `{fence}`"
                 )
-            fences.append(Fence(lang, first_line + i, info["opts"], "\n".join(body), first_line + i + 1))
+            fences.append(
+                Fence(lang, first_line + i, info["opts"], "\n".join(body), first_line + i + 1)
+            )
         i = j + 1
     return fences
 

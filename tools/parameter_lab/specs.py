@@ -16,7 +16,6 @@ from pathlib import Path
 import yaml
 from mkdocs.config import base
 from mkdocs.config import config_options as c
-
 from parameter_lab.controls import ControlError, parse_control
 from parameter_lab.errors import SourceError
 from parameter_lab.options import BlockId, OneOrMany, Text
@@ -65,7 +64,9 @@ def parse_cell_options(opts: str, where: Where) -> dict:
     try:
         words = shlex.split(opts)
     except ValueError as exc:
-        raise where.error(f'cannot read the fence options ({exc}); write them as key="value"') from exc
+        raise where.error(
+            f'cannot read the fence options ({exc}); write them as key="value"'
+        ) from exc
     raw = {}
     for word in words:
         key, eq, value = word.partition("=")
@@ -189,8 +190,7 @@ def import_demo_module(module: str, package: str, where: Where):  # noqa: ANN201
         ) from exc
     except Exception as exc:
         raise where.error(
-            f"{_innermost_site_frame(exc)}: importing {module} raised "
-            f"{type(exc).__name__}: {exc}",
+            f"{_innermost_site_frame(exc)}: importing {module} raised {type(exc).__name__}: {exc}",
             "module",
         ) from exc
 
@@ -200,7 +200,8 @@ def _innermost_site_frame(exc: BaseException) -> str:
     frames = [
         f
         for f in traceback.extract_tb(exc.__traceback__)
-        if not f.filename.startswith("<frozen ") and "/importlib/" not in f.filename
+        if not f.filename.startswith("<frozen ")
+        and "/importlib/" not in f.filename
         and f.filename != __file__
     ]
     if not frames:

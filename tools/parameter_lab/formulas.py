@@ -1,0 +1,172 @@
+"""Math rendered at build: ``pymdownx.arithmatex`` (``generic: true``) output becomes KaTeX
+HTML in the page, so no math script runs when a reader opens it.
+
+KaTeX runs in one Node.js child process per build (started at the first page with math),
+fed a page's formulas at a time as one JSON line. The KaTeX it runs is the copy the
+runtime vendors into ``_dist/`` (the wheel carries it), the same version as the
+self-hosted stylesheet and fonts, which each page with math links in its ``<head>``
+(Material's instant navigation adds and drops head links as the reader moves on).
+
+Node.js is needed only by sites with math: a page with math and no ``node`` on ``PATH``
+stops the build with a message that says so. No fallback to rendering in the browser,
+so a built page never silently depends on a script for its formulas.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import weakref
+from pathlib import Path
+
+# arithmatex's generic output: <span class="arithmatex">\(…\)</span> inline,
+# <div class="arithmatex">\[…\]</div> for display math. The TeX inside is HTML-escaped text.
+_ELEMENT = re.compile(
+    r'<(?P<tag>span|div)(?P<before>[^>]*?)\sclass="arithmatex"(?P<after>[^>]*)>'
+    r"(?P<tex>.*?)</(?P=tag)>",
+    re.DOTALL,
+)
+_WRAPS = {"span": ("\\(", "\\)"), "div": ("\\[", "\\]")}
+# A display formula may be wider than a phone: it scrolls, so it must take keyboard focus
+# and carry a name (axe: scrollable-region-focusable).
+DISPLAY_LABEL = {"ja": "数式", "en": "Equation"}
+
+# Reads one JSON array of [tex, display] per line, answers one array of {html}|{error}.
+# strict "ignore": Japanese in a formula is intended, not a warning.
+_NODE_PROGRAM = r"""
+const katex = require(process.argv[1]);
+const lines = require("readline").createInterface({ input: process.stdin });
+lines.on("line", (line) => {
+  const out = JSON.parse(line).map(([tex, displayMode]) => {
+    try {
+      return { html: katex.renderToString(tex, { displayMode, throwOnError: true, strict: "ignore" }) };
+    } catch (err) {
+      return { error: String(err.message || err) };
+    }
+  });
+  process.stdout.write(JSON.stringify(out) + "\n");
+});
+"""
+
+
+class MathError(RuntimeError):
+    """A formula cannot be rendered, or KaTeX cannot run; the message says which and why."""
+
+
+class KatexRenderer:
+    """One Node.js process running KaTeX, started on first use, ended when closed or
+    garbage-collected (``mkdocs serve`` makes a new plugin, hence a new renderer, per build)."""
+
+    def __init__(self, katex_js: Path, node: str | None = None) -> None:
+        self.katex_js = katex_js
+        self.node = node
+        self._proc: subprocess.Popen | None = None
+        self._stderr = None
+        self._finalizer: weakref.finalize | None = None
+
+    def render(self, formulas: list[tuple[str, bool]]) -> list[dict]:
+        """``formulas``: (TeX, display mode) pairs; returns ``{"html"}`` or ``{"error"}`` each."""
+        if not formulas:
+            return []
+        proc = self._start()
+        try:
+            proc.stdin.write(json.dumps(formulas, ensure_ascii=False) + "\n")
+            proc.stdin.flush()
+            answer = proc.stdout.readline()
+        except BrokenPipeError:
+            answer = ""
+        if not answer:
+            self._stderr.seek(0)
+            detail = self._stderr.read().decode(errors="replace").strip()
+            self.close()
+            raise MathError(f"KaTeX (Node.js) stopped unexpectedly: {detail or 'no message'}")
+        return json.loads(answer)
+
+    def close(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()
+        self._proc = self._finalizer = None
+
+    def _start(self) -> subprocess.Popen:
+        if self._proc is not None:
+            return self._proc
+        node = self.node or shutil.which("node")
+        if node is None:
+            raise MathError(
+                "this site has math, which is rendered at build by KaTeX on Node.js, and "
+                "`node` is not on PATH: install Node.js 18 or newer"
+            )
+        if not self.katex_js.exists():
+            raise MathError(
+                f"{self.katex_js} is missing: in a checkout run `npm ci`, or reinstall the "
+                "parameter-lab wheel"
+            )
+        self._stderr = tempfile.TemporaryFile()  # read only on failure: a pipe could fill up
+        self._proc = subprocess.Popen(
+            [node, "-e", _NODE_PROGRAM, str(self.katex_js)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            encoding="utf-8",
+        )
+        self._finalizer = weakref.finalize(self, _stop, self._proc, self._stderr)
+        return self._proc
+
+
+def _stop(proc: subprocess.Popen, stderr: object) -> None:
+    proc.stdin.close()  # Node exits at the end of its input
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    proc.stdout.close()
+    stderr.close()
+
+
+def render_page(
+    output: str, renderer: KatexRenderer, css_href: str, where: str, language: str = "ja"
+) -> str:
+    """Replace every arithmatex element of a finished page with KaTeX HTML, and link the
+    KaTeX stylesheet in the page's head. A page without math is returned unchanged."""
+    found = list(_ELEMENT.finditer(output))
+    if not found:
+        return output
+    formulas = [_tex_of(m) for m in found]
+    rendered = renderer.render(formulas)
+    parts, last = [], 0
+    for m, (tex, display), result in zip(found, formulas, rendered, strict=True):
+        if "error" in result:
+            raise MathError(f"{where}: KaTeX cannot render {tex!r}: {result['error']}")
+        parts.append(output[last : m.start()])
+        attrs = m.group("before") + m.group("after")
+        if display:
+            label = html.escape(DISPLAY_LABEL.get(language, DISPLAY_LABEL["en"]))
+            parts.append(
+                f'<div class="plab-math plab-math--display"{attrs} tabindex="0" role="group" '
+                f'aria-label="{label}">{result["html"]}</div>'
+            )
+        else:
+            parts.append(f'<span class="plab-math"{attrs}>{result["html"]}</span>')
+        last = m.end()
+    parts.append(output[last:])
+    page = "".join(parts)
+    link = f'<link rel="stylesheet" href="{html.escape(css_href)}">'
+    head_end = page.find("</head>")
+    if head_end < 0:
+        raise MathError(f"{where}: the page has no </head> to link the KaTeX stylesheet in")
+    return page[:head_end] + link + "\n" + page[head_end:]
+
+
+def _tex_of(match: re.Match) -> tuple[str, bool]:
+    tag = match.group("tag")
+    tex = html.unescape(match.group("tex")).strip()
+    start, end = _WRAPS[tag]
+    if tex.startswith(start) and tex.endswith(end):
+        tex = tex[len(start) : -len(end)]
+    return tex.strip(), tag == "div"
