@@ -33,7 +33,17 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
-from parameter_lab import caches, charts, i18n, prerender, render, runtime_assets, scan, specs
+from parameter_lab import (
+    caches,
+    charts,
+    i18n,
+    prerender,
+    prose,
+    render,
+    runtime_assets,
+    scan,
+    specs,
+)
 from parameter_lab.config import ParameterLabConfig
 from parameter_lab.errors import SourceError
 from pymdownx.superfences import SuperFencesException
@@ -103,6 +113,8 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             blocks = [self._parse(f, path) for f in scan.find_fences(markdown, path, first_line)]
             _assign_ids(blocks, path)
             self._prerender(blocks, path)
+            self._scenarios: dict[str, object] = {}
+            markdown = prose.render_prose(markdown, blocks, self._run_scenario, path, first_line)
         except SourceError as exc:
             raise PluginError(str(exc)) from exc
         self._page_blocks = blocks
@@ -258,6 +270,23 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 )
             block.outcome = outcome
 
+    def _run_scenario(self, block: scan.Block, overrides: dict) -> object:
+        """The demo's result with some controls changed, run at build and cached."""
+        kwargs = {**specs.default_values(block.spec), **overrides}
+        job = prerender.job_for_demo(block.spec["module"], block.spec["function"], kwargs)
+        key = repr(job)
+        if key not in self._scenarios:
+            try:
+                (outcome,) = prerender.run_jobs(
+                    [job], self.site_root, self.package_dir, self.cache / "prerender"
+                )
+            except prerender.PrerenderError as exc:
+                raise prose.ScenarioError(str(exc)) from exc
+            if not outcome["ok"]:
+                raise prose.ScenarioError(outcome["error"]["traceback"])
+            self._scenarios[key] = outcome["result"]
+        return self._scenarios[key]
+
     def _svg_url(self, svg: str) -> str:
         name = hashlib.sha256(svg.encode()).hexdigest()[:16] + ".svg"
         self._svgs[name] = svg
@@ -303,7 +332,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
 # Not errors.py: the hooks catch its SourceError class, which must stay the same object.
 _DOMAIN_MODULES = (
     "options", "controls", "runner", "scan", "specs", "i18n", "render",
-    "charts", "caches", "prerender", "runtime_assets",
+    "charts", "caches", "prerender", "prose", "runtime_assets",
 )  # fmt: skip
 _loaded_at: dict[str, float] = {}
 

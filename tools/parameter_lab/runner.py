@@ -15,6 +15,7 @@ import importlib.util
 import io
 import json
 import linecache
+import re
 import sys
 import traceback
 from collections.abc import Iterator
@@ -58,11 +59,18 @@ def run_cell(code: str) -> dict:
 
 
 def call_demo(
-    module: str, function: str, kwargs_json: str, views_json: str = "[]", language: str = "ja"
+    module: str,
+    function: str,
+    kwargs_json: str,
+    views_json: str = "[]",
+    language: str = "ja",
+    figures_json: str = "[]",
 ) -> dict:
     """Call ``module.function(**kwargs)``; the result must be JSON-serialisable.
 
     ``views_json`` lists the block's views; each comes back formatted (see ``format_view``).
+    ``figures_json`` lists ``[key path, format]`` pairs bound to the block in the page's
+    text; each comes back as its text (``figures``), or None where the result lacks it.
     """
     try:
         fn = getattr(importlib.import_module(module), function)
@@ -71,9 +79,96 @@ def call_demo(
         # The JSON round trip makes the views see exactly what the browser's result holds.
         result = json.loads(text)
         views = [format_view(v, result, language) for v in json.loads(views_json)]
+        figures = [_figure_or_none(result, p, f) for p, f in json.loads(figures_json)]
     except BaseException as exc:
         return {"ok": False, "error": _error(exc)}
-    return {"ok": True, "result": text, "views": views}
+    return {"ok": True, "result": text, "views": views, "figures": figures}
+
+
+# ---- figures in the page's text: key paths into a result, and their formats -------------
+
+_PATH_STEP = re.compile(r"""\.([A-Za-z_]\w*)|\[(-?\d+)\]|\[(["'])(.*?)\3\]""")
+_FORMAT = re.compile(r"^(?P<name>[a-z]+)(?:\((?P<arg>\d+)\))?$")
+# Japanese large-number units, largest first: 1750億, 1.2兆, 3.5万.
+_JA_UNITS = ((10**12, "兆"), (10**8, "億"), (10**4, "万"))
+FORMATS = ("int", "fixed", "percent", "ja", "text")
+
+
+class FigureError(ValueError):
+    """A key path or a format that cannot apply; the message says why."""
+
+
+def resolve_path(result: object, path: str) -> object:
+    """``history.val_acc[-1]``, ``rows[0]["name"]``: a value inside a demo's result."""
+    head = re.match(r"[A-Za-z_]\w*", path)
+    if not head:
+        raise FigureError(f"key path {path!r} must start with a key name, e.g. history.loss[-1]")
+    steps: list[object] = [head.group()]
+    rest = path[head.end() :]
+    while rest:
+        m = _PATH_STEP.match(rest)
+        if not m:
+            raise FigureError(f"cannot read {rest!r} in key path {path!r}; use .key, [index]")
+        steps.append(m[1] if m[1] else int(m[2]) if m[2] else m[4])
+        rest = rest[m.end() :]
+    value, walked = result, ""
+    for step in steps:
+        try:
+            if isinstance(step, int):
+                if not isinstance(value, list):
+                    raise TypeError
+                value = value[step]
+            else:
+                if not isinstance(value, dict):
+                    raise TypeError
+                value = value[step]
+        except (KeyError, IndexError, TypeError):
+            keys = f"; it has {', '.join(map(str, value))}" if isinstance(value, dict) else ""
+            where = f"in {walked}" if walked else "in the result"
+            raise FigureError(f"no {step!r} {where}{keys}") from None
+        walked += f"[{step}]" if isinstance(step, int) else (f".{step}" if walked else step)
+    return value
+
+
+def format_figure(value: object, fmt: str) -> str:
+    """``int`` 12,345 · ``fixed(2)`` 0.25 · ``percent(1)`` 90.5% · ``ja`` 1750億 · ``text``."""
+    m = _FORMAT.match(fmt)
+    if not m or m["name"] not in FORMATS:
+        raise FigureError(
+            f"unknown format {fmt!r}; use int, fixed(N), percent(N), ja, ja(N) or text"
+        )
+    name, digits = m["name"], int(m["arg"]) if m["arg"] else None
+    if name == "text":
+        return value if isinstance(value, str) else format_text(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise FigureError(f"format {fmt} needs a number, got {value!r}")
+    if name == "int":
+        return f"{round(value):,}"
+    if name == "fixed":
+        return f"{value:,.{2 if digits is None else digits}f}"
+    if name == "percent":
+        return f"{value * 100:.{1 if digits is None else digits}f}%"
+    return _japanese_units(value, 1 if digits is None else digits)
+
+
+def _japanese_units(value: float, digits: int) -> str:
+    sign, value = ("-" if value < 0 else ""), abs(value)
+    for size, unit in _JA_UNITS:
+        if value >= size:
+            scaled = f"{value / size:.{digits}f}".rstrip("0").rstrip(".")
+            return f"{sign}{scaled}{unit}"
+    return f"{sign}{value:,.{digits}f}".rstrip("0").rstrip(".")
+
+
+def figure(result: object, path: str, fmt: str) -> str:
+    return format_figure(resolve_path(result, path), fmt)
+
+
+def _figure_or_none(result: object, path: str, fmt: str) -> str | None:
+    try:
+        return figure(result, path, fmt)
+    except FigureError:
+        return None  # the reader's code changed the result's shape: keep the page's figure
 
 
 # ---- the one formatter of text and table views ------------------------------------------

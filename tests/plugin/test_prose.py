@@ -1,0 +1,178 @@
+"""Figures, scenario links and claims: parsed, checked at build, errors at file:line."""
+
+from __future__ import annotations
+
+import html
+import re
+import urllib.parse
+
+import pytest
+from parameter_lab import controls, prose
+from parameter_lab.errors import SourceError
+from parameter_lab.runner import FigureError, format_figure, resolve_path
+from parameter_lab.scan import Block
+
+from tests.plugin.conftest import TinySite
+
+RESULT = {"history": {"val_loss": [0.9, 0.4, 0.5], "val_acc": [0.5, 0.905]}, "total": 175e9}
+
+
+def _block() -> Block:
+    spec = {
+        "module": "labdemos.double",
+        "function": "run",
+        "controls": [
+            controls.parse_control({"name": "lr", "min": 0.01, "max": 5, "value": 0.1}),
+            controls.parse_control({"name": "n", "min": 1, "max": 9, "value": 3}),
+            controls.parse_control(
+                {"name": "opt", "type": "select", "options": ["sgd", "adam"], "value": "sgd"}
+            ),
+        ],
+        "views": ["text"],
+    }
+    return Block("demo", 3, "", "fit", spec, {"ok": True, "result": RESULT})
+
+
+def _render(text: str, scenario=None) -> str:
+    runs = []
+
+    def run(block, overrides):
+        runs.append(overrides)
+        return scenario(overrides) if scenario else RESULT
+
+    out = prose.render_prose(text, [_block()], run, "docs/p.md", 10)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "text"),
+    [
+        (175_000_000_000, "ja", "1750億"),
+        (1.2e12, "ja", "1.2兆"),
+        (1_600_000_000_000, "ja", "1.6兆"),
+        (124_439_808, "ja(2)", "1.24億"),
+        (35_000, "ja", "3.5万"),
+        (999, "ja", "999"),
+        (124_439_808, "int", "124,439,808"),
+        (0.12345, "fixed(3)", "0.123"),
+        (0.905, "percent(1)", "90.5%"),
+        (0.5, "percent(0)", "50%"),
+        ("文", "text", "文"),
+    ],
+)
+def test_formats(value, fmt, text):
+    assert format_figure(value, fmt) == text
+
+
+def test_unknown_format_and_non_numbers_are_errors():
+    with pytest.raises(FigureError, match="unknown format 'pct'"):
+        format_figure(1, "pct")
+    with pytest.raises(FigureError, match="needs a number"):
+        format_figure("x", "int")
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [("total", 175e9), ("history.val_acc[-1]", 0.905), ("history['val_loss'][0]", 0.9)],
+)
+def test_key_paths(path, value):
+    assert resolve_path(RESULT, path) == value
+
+
+def test_bound_figure_renders_the_prerendered_value_with_its_binding():
+    out = _render("精度は {{ fit: history.val_acc[-1] | percent(1) }} でした。")
+    assert out == (
+        '精度は <span class="plab-figure" data-bind="fit.history.val_acc[-1]" '
+        'data-format="percent(1)">90.5%</span> でした。'
+    )
+
+
+def test_scenario_figure_runs_the_demo_with_the_overrides_and_is_fixed():
+    seen = []
+    out = _render(
+        "lr=3 では {{ fit(lr=3, opt='adam'): total | ja }}。",
+        scenario=lambda o: seen.append(o) or {"total": 3e8},
+    )
+    assert seen == [{"lr": 3, "opt": "adam"}]
+    assert '<span class="plab-figure plab-figure--scenario">3億</span>' in out
+    assert "data-bind" not in out
+
+
+def test_claims_render_nothing_when_true():
+    assert (
+        _render("下がる{{ claim fit: history.val_loss[-1] > min(history.val_loss) }}。")
+        == "下がる。"
+    )
+
+
+def test_scenario_link_is_a_link_to_the_controls_fragment():
+    out = _render("[学習率を 3 に]({{ fit(lr=3, opt='adam') }})")
+    m = re.fullmatch(
+        r'<a class="plab-scenario" data-scenario="fit" href="([^"]+)">学習率を 3 に</a>', out
+    )
+    assert m
+    href = html.unescape(m[1])
+    block_id, _, query = href[1:].partition(":")
+    assert block_id == "fit"
+    assert dict(urllib.parse.parse_qsl(query)) == {"lr": "3", "opt": "adam"}
+
+
+def test_nothing_inside_code_is_touched():
+    text = "`{{ nosuch: x }}` と\n```\n{{ nosuch: y }}\n```\n"
+    assert _render(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("\n{{ nosuch: total }}", 11, "unknown block id 'nosuch'; blocks here: fit"),
+        ("{{ fit: history.nope }}", 10, "no 'nope' in history; it has val_loss, val_acc"),
+        ("{{ fit: total | pct }}", 10, "unknown format 'pct'"),
+        ("{{ fit(speed=2): total }}", 10, "fit has no control 'speed'; its controls: lr, n, opt"),
+        ("{{ fit(lr=50): total }}", 10, "fit(lr=50): outside the control's range [0.01, 5]"),
+        ("{{ fit(n=2.5): total }}", 10, "fit(n=2.5): needs a whole number"),
+        ("{{ fit(opt='rms'): total }}", 10, "not one of the options ['sgd', 'adam']"),
+        ("{{ fit(lr=): total }}", 10, "cannot read the overrides"),
+        (
+            "{{ claim fit: history.val_loss[-1] < 0.3 }}",
+            10,
+            "the claim 'history.val_loss[-1] < 0.3' is false: history.val_loss[-1] = 0.5",
+        ),
+        ("{{ claim fit: __import__('os') }}", 10, "cannot be evaluated: only min, max"),
+        ("{{ claim fit: history.val_loss.x > 1 }}", 10, "cannot be evaluated: no 'x'"),
+        ("{{ claim fit: [x for x in total] }}", 10, "is not allowed in a claim"),
+        ("{{ claim fit: total > }}", 10, "cannot read the claim"),
+        ("{{ fit total }}", 10, "cannot read {{ fit total }}"),
+        ("[go]({{ fit }})", 10, "a scenario link must set at least one control"),
+    ],
+)
+def test_errors_carry_file_line_and_what_to_do(text, line, message):
+    with pytest.raises(SourceError) as info:
+        _render(text)
+    assert str(info.value).startswith(f"docs/p.md:{line}: ")
+    assert message in str(info.value), str(info.value)
+
+
+def test_a_built_page_binds_figures_and_checks_claims(tiny_site: TinySite):
+    tiny_site.write_page(
+        "---\ntitle: T\n---\n\n# T\n\n```demo\nmodule: labdemos.double\nid: dbl\ncontrols:\n"
+        "  - {name: x, min: 0, max: 10, value: 2}\n```\n\n"
+        "倍にすると {{ dbl: double | fixed(1) }}、x=5 なら {{ dbl(x=5): double | int }}。"
+        "{{ claim dbl(x=5): double == 10 }}[5 で試す]({{ dbl(x=5) }})\n"
+    )
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-2000:]
+    page = tiny_site.html()
+    assert 'data-bind="dbl.double" data-format="fixed(1)">4.0</span>' in page
+    assert '<span class="plab-figure plab-figure--scenario">10</span>' in page
+    assert 'data-scenario="dbl" href="#dbl:x=5"' in page
+
+
+def test_a_false_claim_stops_the_build_at_its_line(tiny_site: TinySite):
+    tiny_site.write_page(
+        "---\ntitle: T\n---\n\n# T\n\n```demo\nmodule: labdemos.double\nid: dbl\n```\n\n"
+        "三倍になる。{{ claim dbl: double == 6 }}\n"
+    )
+    result = tiny_site.build()
+    assert result.returncode != 0
+    assert "pages/index.md:12: the claim 'double == 6' is false: double = 4.0" in result.stderr

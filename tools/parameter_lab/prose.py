@@ -1,0 +1,342 @@
+"""Figures, scenario links and claims in a page's text, tied to what its demos compute.
+
+Three forms, written where the sentence needs them (never inside code):
+
+* a bound figure ``{{ mlp-adam: history.val_acc[-1] | percent(1) }}``: the value comes
+  from the block's pre-rendered result, and updates in the reader's browser after each run
+  of that block;
+* a scenario figure ``{{ mlp-adam(lr=3): history.val_acc[-1] | percent(1) }}``: the demo
+  run at build with those controls changed; it never changes in the browser;
+* a claim ``{{ claim mlp-adam: history.val_loss[-1] > min(history.val_loss) }}``: a
+  check at build that the demo still supports the sentence; it renders nothing;
+* a scenario link ``[学習率を 3 にして動かす]({{ mlp-adam(lr=3) }})``: sets the block's
+  controls, scrolls to it and runs it; without JavaScript it is an ordinary link to the
+  URL fragment the controls write.
+
+Expressions are parsed, never executed: key paths, numbers, comparisons, arithmetic and a
+few functions (``min``, ``max``, ``abs``, ``len``, ``sum``, ``round``, ``all``, ``any``).
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import json
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from parameter_lab.errors import SourceError
+from parameter_lab.runner import FigureError, format_figure, resolve_path
+from parameter_lab.scan import Block
+
+_FORM = re.compile(r"\{\{\s*(?P<body>.*?)\s*\}\}")
+_LINK = re.compile(r"\[(?P<text>[^\]\n]+)\]\(\{\{\s*(?P<target>[^}]*?)\s*\}\}\)")
+_TARGET = re.compile(r"^(?P<id>[a-z][a-z0-9-]*)\s*(?:\((?P<overrides>[^)]*)\))?$")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+FUNCTIONS: dict[str, Callable] = {
+    "min": min, "max": max, "abs": abs, "len": len, "sum": sum, "round": round,
+    "all": all, "any": any,
+}  # fmt: skip
+_COMPARE = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+}  # fmt: skip
+_ARITH = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Target:
+    block: str
+    overrides: tuple[tuple[str, object], ...] = ()  # (control, value), in the author's order
+
+
+class ClaimError(ValueError):
+    """A claim that is false or cannot be evaluated; the message shows the values."""
+
+
+class ScenarioError(RuntimeError):
+    """A demo raised when run with a scenario's controls."""
+
+
+RunScenario = Callable[[Block, dict], dict]  # (demo block, overrides) -> its result
+
+
+def render_prose(
+    markdown: str, blocks: list[Block], run_scenario: RunScenario, path: str, first_line: int
+) -> str:
+    """``markdown`` with every figure, link and claim checked and turned into HTML."""
+    by_id = {b.id: b for b in blocks}
+    lines = markdown.split("\n")
+    fence = None
+    for i, line in enumerate(lines):
+        m = _FENCE.match(line)
+        if fence:
+            if (
+                m
+                and m[1][0] == fence[0]
+                and len(m[1]) >= len(fence)
+                and not line.strip()[len(m[1]) :]
+            ):
+                fence = None
+            continue
+        if m:
+            fence = m[1]
+            continue
+        if "{{" in line:
+            where = (path, first_line + i)
+            lines[i] = _outside_code(
+                line, lambda text, at=where: _render_line(text, by_id, run_scenario, at)
+            )
+    return "\n".join(lines)
+
+
+def _outside_code(line: str, fn: Callable[[str], str]) -> str:
+    """Apply ``fn`` to the parts of ``line`` that are not inline code."""
+    out, at = [], 0
+    for m in _CODE_SPAN.finditer(line):
+        out += [fn(line[at : m.start()]), m.group()]
+        at = m.end()
+    return "".join([*out, fn(line[at:])])
+
+
+def _render_line(text: str, by_id: dict, run_scenario: RunScenario, where: tuple) -> str:
+    text = _LINK.sub(lambda m: _scenario_link(m, by_id, where), text)
+    return _FORM.sub(lambda m: _form(m["body"], by_id, run_scenario, where), text)
+
+
+def _scenario_link(m: re.Match, by_id: dict, where: tuple) -> str:
+    target = parse_target(m["target"], where)
+    block = _demo(target, by_id, where)
+    values = _checked_overrides(block, target, where)
+    if not values:
+        raise SourceError(*where, "a scenario link must set at least one control, e.g. (lr=3)")
+    return (
+        f'<a class="plab-scenario" data-scenario="{html.escape(block.id)}" '
+        f'href="{html.escape(scenario_href(block.id, values))}">{m["text"]}</a>'
+    )
+
+
+def scenario_href(block_id: str, values: dict) -> str:
+    """The fragment a block's controls write: ``#id:name=value&…`` (text as is, else JSON)."""
+    query = urlencode({k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()})
+    return f"#{block_id}:{query}"
+
+
+def _form(body: str, by_id: dict, run_scenario: RunScenario, where: tuple) -> str:
+    claim = body.startswith("claim ")
+    head, sep, rest = (body[6:] if claim else body).partition(":")
+    if not sep:
+        raise SourceError(
+            *where,
+            f"cannot read {{{{ {body} }}}}: write {{{{ BLOCK: key.path | format }}}}, "
+            "{{ BLOCK(control=value): … }} or {{ claim BLOCK: expression }}",
+        )
+    target = parse_target(head.strip(), where)
+    block = by_id.get(target.block)
+    if block is None:
+        known = ", ".join(sorted(by_id)) or "(none on this page)"
+        raise SourceError(*where, f"unknown block id {target.block!r}; blocks here: {known}")
+    result = _result(block, target, run_scenario, where)
+    if claim:
+        check_claim(rest.strip(), result, where)
+        return ""
+    path, bar, fmt = rest.partition("|")
+    path, fmt = path.strip(), (fmt.strip() if bar else "text")
+    try:
+        text = format_figure(resolve_path(result, path), fmt)
+    except FigureError as exc:
+        raise SourceError(*where, f"{{{{ {body} }}}}: {exc}") from exc
+    if target.overrides:  # fixed: what the demo does at those settings, not the reader's
+        return f'<span class="plab-figure plab-figure--scenario">{html.escape(text)}</span>'
+    return (
+        f'<span class="plab-figure" data-bind="{html.escape(block.id)}.{html.escape(path)}" '
+        f'data-format="{html.escape(fmt)}">{html.escape(text)}</span>'
+    )
+
+
+def parse_target(text: str, where: tuple) -> Target:
+    m = _TARGET.match(text)
+    if not m:
+        raise SourceError(
+            *where, f"{text!r} must be a block id, optionally with (control=value, …)"
+        )
+    overrides = []
+    if m["overrides"] and m["overrides"].strip():
+        try:
+            call = ast.parse(f"f({m['overrides']})", mode="eval").body
+            assert isinstance(call, ast.Call) and not call.args
+            overrides = [(kw.arg, ast.literal_eval(kw.value)) for kw in call.keywords]
+        except (SyntaxError, ValueError, AssertionError) as exc:
+            raise SourceError(
+                *where, f"cannot read the overrides ({m['overrides']}); write name=value, …"
+            ) from exc
+    return Target(m["id"], tuple(overrides))
+
+
+def _demo(target: Target, by_id: dict, where: tuple) -> Block:
+    block = by_id.get(target.block)
+    if block is None:
+        known = ", ".join(sorted(by_id)) or "(none on this page)"
+        raise SourceError(*where, f"unknown block id {target.block!r}; blocks here: {known}")
+    if block.lang != "demo":
+        raise SourceError(*where, f"{target.block!r} is a {block.lang} block, not a demo")
+    return block
+
+
+def _result(block: Block, target: Target, run_scenario: RunScenario, where: tuple) -> object:
+    if not target.overrides:
+        if block.outcome is None or "result" not in block.outcome:
+            raise SourceError(
+                *where, f"block {block.id!r} has no pre-rendered result to take a figure from"
+            )
+        return block.outcome["result"]
+    demo = _demo(target, {block.id: block}, where)
+    try:
+        return run_scenario(demo, _checked_overrides(demo, target, where))
+    except ScenarioError as exc:
+        raise SourceError(*where, f"the scenario {demo.id}{_call(target)} failed: {exc}") from exc
+
+
+def _call(target: Target) -> str:
+    return "(" + ", ".join(f"{k}={v!r}" for k, v in target.overrides) + ")"
+
+
+def _checked_overrides(block: Block, target: Target, where: tuple) -> dict:
+    controls = {c["name"]: c for c in block.spec["controls"]}
+    values = {}
+    for name, value in target.overrides:
+        control = controls.get(name)
+        if control is None:
+            known = ", ".join(controls) or "(none)"
+            raise SourceError(*where, f"{block.id} has no control {name!r}; its controls: {known}")
+        problem = _out_of_range(control, value)
+        if problem:
+            raise SourceError(*where, f"{block.id}({name}={value!r}): {problem}")
+        values[name] = value
+    return values
+
+
+def _out_of_range(control: dict, value: object) -> str | None:
+    kind = control["type"]
+    if kind in ("slider", "number"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return "needs a number"
+        if not control["min"] <= value <= control["max"]:
+            return f"outside the control's range [{control['min']}, {control['max']}]"
+        if control.get("integer") and not isinstance(value, int):
+            return "needs a whole number"
+    elif kind == "select" and value not in [o["value"] for o in control["options"]]:
+        return f"not one of the options {[o['value'] for o in control['options']]}"
+    elif kind == "checkbox" and not isinstance(value, bool):
+        return "needs True or False"
+    elif kind == "text" and not isinstance(value, str):
+        return "needs text in quotes"
+    return None
+
+
+# ---- claims -----------------------------------------------------------------------------
+
+
+def check_claim(expression: str, result: object, where: tuple) -> None:
+    try:
+        tree = ast.parse(expression, mode="eval").body
+    except SyntaxError as exc:
+        raise SourceError(*where, f"cannot read the claim {expression!r}: {exc.msg}") from exc
+    try:
+        holds = evaluate(tree, result)
+    except ClaimError as exc:
+        raise SourceError(*where, f"the claim {expression!r} cannot be evaluated: {exc}") from exc
+    if holds is not True:
+        raise SourceError(
+            *where,
+            f"the claim {expression!r} is false: {explain(tree, result)}; the demo no longer "
+            "supports this sentence: change the sentence, or the demo",
+        )
+
+
+def evaluate(node: ast.AST, result: object) -> object:
+    """The value of a whitelisted expression; names and attributes read the result."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float | str | bool):
+        return node.value
+    if isinstance(node, ast.Compare):
+        left = evaluate(node.left, result)
+        for op, right_node in zip(node.ops, node.comparators):
+            right = evaluate(right_node, result)
+            if not _apply(_COMPARE, op, left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.BoolOp):
+        values = [evaluate(v, result) for v in node.values]
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.UnaryOp):
+        value = evaluate(node.operand, result)
+        if isinstance(node.op, ast.Not):
+            return not value
+        if isinstance(node.op, ast.USub):
+            return -value
+        if isinstance(node.op, ast.UAdd):
+            return +value
+    if isinstance(node, ast.BinOp):
+        return _apply(_ARITH, node.op, evaluate(node.left, result), evaluate(node.right, result))
+    if isinstance(node, ast.List | ast.Tuple):
+        return [evaluate(e, result) for e in node.elts]
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords:
+            raise ClaimError(f"only {', '.join(FUNCTIONS)} may be called, with plain arguments")
+        return FUNCTIONS[node.func.id](*(evaluate(a, result) for a in node.args))
+    if isinstance(node, ast.Name | ast.Attribute | ast.Subscript):
+        try:
+            return resolve_path(result, _path_of(node))
+        except FigureError as exc:
+            raise ClaimError(str(exc)) from exc
+    raise ClaimError(f"{ast.unparse(node)!r} is not allowed in a claim")
+
+
+def explain(node: ast.AST, result: object) -> str:
+    """The values of a false claim's parts, e.g. ``history.val_loss[-1] = 0.41, min(…) = 0.39``."""
+    parts = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Compare):
+            for side in (sub.left, *sub.comparators):
+                if not isinstance(side, ast.Constant):
+                    parts.append(f"{ast.unparse(side)} = {evaluate(side, result)!r}")
+    return ", ".join(dict.fromkeys(parts)) or ast.unparse(node)
+
+
+def _apply(table: dict, op: ast.AST, left: object, right: object) -> object:
+    fn = table.get(type(op))
+    if fn is None:
+        raise ClaimError(f"the operator {type(op).__name__} is not allowed")
+    try:
+        return fn(left, right)
+    except Exception as exc:
+        raise ClaimError(f"{left!r} and {right!r}: {exc}") from exc
+
+
+def _is_int(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int
+
+
+def _path_of(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_path_of(node.value)}.{node.attr}"
+    if isinstance(node, ast.Subscript):
+        index = node.slice
+        if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub):
+            index = ast.Constant(-index.operand.value) if _is_int(index.operand) else index
+        if isinstance(index, ast.Constant) and isinstance(index.value, int | str):
+            return f"{_path_of(node.value)}[{index.value!r}]"
+    raise ClaimError(f"{ast.unparse(node)!r} is not a key path like history.loss[-1]")
