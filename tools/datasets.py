@@ -2,7 +2,10 @@
 
 Every row must name its source. A malformed row stops the build with
 ``site_src/data/llms.csv:<row>: <what is wrong>``; where a row names a shipped
-``config.json`` preset, its count must equal what ``demos.params`` computes.
+``config.json`` preset, its count must equal what ``demos.params`` computes, and an
+exact count must cite the Hugging Face repository its weights and ``config.json`` come
+from. ``access`` says on what terms the weights can be had, so that "open" never hides a
+non-commercial licence or a research-only request form.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from parameter_lab import SourceError
+
 from demos import params
-from tools.errors import SourceError
 
 COLUMNS = [
     "name",
@@ -25,7 +29,7 @@ COLUMNS = [
     "params",
     "count_kind",
     "training_tokens",
-    "open_weights",
+    "access",
     "config",
     "source",
 ]
@@ -42,6 +46,15 @@ COUNTRIES = {  # ISO 3166 codes in use, with the names the charts show
     "KR": "韓国",
 }
 UNDISCLOSED = "非公開"
+ACCESS = {  # how the weights can be obtained, with the label the sources table shows
+    "open": "公開（オープンなライセンス）",
+    "open-restricted": "公開（独自ライセンス・利用条件あり）",
+    "open-noncommercial": "公開（非商用に限る）",
+    "research-request": "研究目的で申請した人のみ",
+    "closed": "非公開",
+}
+OPEN_ACCESS = {"open", "open-restricted", "open-noncommercial"}  # anyone may download
+EXACT_SOURCE = "https://huggingface.co/"  # exact counts come from the published weights
 
 
 @dataclass(frozen=True)
@@ -53,13 +66,18 @@ class LLM:
     params: int | None  # None: undisclosed, never guessed
     count_kind: str  # "exact" (from the weights or config) or "nominal" (the announced size)
     training_tokens: int | None
-    open_weights: bool
+    access: str  # a key of ACCESS
     config: str  # a demos/data/configs preset, or ""
     source: str
 
     @property
     def japanese(self) -> bool:
         return self.country == "JP"
+
+    @property
+    def open_weights(self) -> bool:
+        """Anyone can download the weights (possibly under a restrictive licence)."""
+        return self.access in OPEN_ACCESS
 
     def as_row(self) -> dict:
         return {
@@ -74,7 +92,8 @@ class LLM:
                 self.count_kind, UNDISCLOSED
             ),
             "training_tokens": self.training_tokens,
-            "open_weights": "公開" if self.open_weights else "非公開",
+            "access": ACCESS[self.access],
+            "open_weights": ACCESS[self.access],  # the old column name shows the same terms
             "source": self.source,
         }
 
@@ -128,8 +147,16 @@ def _parse(row: dict, where: str, line: int) -> LLM:
         if row["training_tokens"]
         else None
     )
-    if row["open_weights"] not in ("yes", "no"):
-        fail(f"open_weights must be yes or no, got {row['open_weights']!r}")
+    if row["access"] not in ACCESS:
+        fail(
+            f"access {row['access']!r} must be one of: {', '.join(ACCESS)} "
+            "(how the weights can be obtained, licence included)"
+        )
+    if row["count_kind"] == "exact" and not row["source"].startswith(EXACT_SOURCE):
+        fail(
+            "an exact count must cite the Hugging Face repository (or its config.json) "
+            f"it was counted from: source must start with {EXACT_SOURCE}"
+        )
     if row["config"]:
         if row["config"] not in params.preset_names():
             fail(f"config {row['config']!r} is not a preset in demos/data/configs/")
@@ -144,7 +171,7 @@ def _parse(row: dict, where: str, line: int) -> LLM:
         count,
         row["count_kind"],
         tokens,
-        row["open_weights"] == "yes",
+        row["access"],
         row["config"],
         row["source"],
     )

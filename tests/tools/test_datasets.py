@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from parameter_lab import SourceError
 
 from demos import params
 from tests.conftest import ROOT, mkdocs_build
 from tools import datasets
-from tools.errors import SourceError
 
 CSV = ROOT / "site_src/data/llms.csv"
 
@@ -41,6 +41,34 @@ def test_dataset_loads_and_covers_what_the_chapters_compare():
     assert all(r.source.startswith("https://") for r in rows.values())
 
 
+def test_names_say_which_model_is_counted():
+    rows = {r.name: r for r in datasets.load_llms(CSV)}
+    # Plain "GPT-2" means the 1.5B model; the 124M count is the smallest one.
+    assert rows["GPT-2 small"].params == 124_439_808
+    assert not any(name == "GPT-2" for name in rows)
+    # BERT-base is an encoder: a reference point, labelled as one.
+    assert any(name.startswith("BERT-base") and "エンコーダー" in name for name in rows)
+
+
+def test_access_says_on_what_terms_the_weights_can_be_had():
+    rows = {r.name: r for r in datasets.load_llms(CSV)}
+    assert rows["PLaMo-100B"].access == "open-noncommercial"  # published Oct 2024, non-commercial
+    assert rows["LLaMA 7B"].access == rows["LLaMA 65B"].access == "research-request"
+    assert rows["GPT-4"].access == "closed" and not rows["GPT-4"].open_weights
+    assert rows["Llama 2 7B"].access == "open-restricted" and rows["Llama 2 7B"].open_weights
+    assert {r.access for r in rows.values()} <= set(datasets.ACCESS)
+    # The table shows the terms in Japanese, never a bare yes/no.
+    labels = {r.as_row()["access"] for r in rows.values()}
+    assert labels <= set(datasets.ACCESS.values()) and "yes" not in labels
+
+
+def test_exact_counts_cite_the_hugging_face_repository():
+    exact = [r for r in datasets.load_llms(CSV) if r.count_kind == "exact"]
+    assert len(exact) >= 10
+    for row in exact:
+        assert row.source.startswith("https://huggingface.co/"), row.name
+
+
 def test_rows_with_a_config_equal_count_params():
     checked = 0
     for row in datasets.load_llms(CSV):
@@ -61,21 +89,29 @@ def _broken(tmp_path: Path, line: str) -> Path:
 @pytest.mark.parametrize(
     "row, message",
     [
-        ("X,Y,JP,2024-01,1000,nominal,,no,,", "source is missing"),
+        ("X,Y,JP,2024-01,1000,nominal,,closed,,", "source is missing"),
         (
-            "X,Y,JP,2024-01,1.5B,nominal,,no,,https://example.org",
+            "X,Y,JP,2024-01,1.5B,nominal,,closed,,https://example.org",
             "params '1.5B' must be a whole number",
         ),
-        ("X,Y,ZZ,2024-01,1000,nominal,,no,,https://example.org", "unknown country 'ZZ'"),
+        ("X,Y,ZZ,2024-01,1000,nominal,,closed,,https://example.org", "unknown country 'ZZ'"),
         (
-            "X,Y,JP,2024-13,1000,nominal,,no,,https://example.org",
+            "X,Y,JP,2024-13,1000,nominal,,closed,,https://example.org",
             "released '2024-13' must be YYYY-MM",
         ),
         (
-            "X,Y,JP,2024-01,1000,exact,,no,gpt2,https://example.org",
+            "X,Y,JP,2024-01,1000,exact,,open,gpt2,https://huggingface.co/x/y",
             "differs from count_params(gpt2)",
         ),
-        ("GPT-3,Y,US,2024-01,1000,nominal,,no,,https://example.org", "appears twice"),
+        (
+            "X,Y,JP,2024-01,1000,nominal,,yes,,https://example.org",
+            "access 'yes' must be one of: open, open-restricted",
+        ),
+        (
+            "X,Y,JP,2024-01,1000,exact,,open,,https://arxiv.org/abs/1",
+            "an exact count must cite the Hugging Face repository",
+        ),
+        ("GPT-3,Y,US,2024-01,1000,nominal,,closed,,https://example.org", "appears twice"),
     ],
 )
 def test_bad_rows_name_file_and_row(tmp_path, row, message):
@@ -92,7 +128,7 @@ def test_bad_rows_name_file_and_row(tmp_path, row, message):
 
 def test_bad_row_fails_the_build(scratch_project: Path, tmp_path: Path):
     csv = scratch_project / "site_src/data/llms.csv"
-    csv.write_text(csv.read_text() + "X,Y,JP,2024-01,1000,nominal,,no,,\n")
+    csv.write_text(csv.read_text() + "X,Y,JP,2024-01,1000,nominal,,closed,,\n")
     result = mkdocs_build(scratch_project, tmp_path / "out")
     assert result.returncode != 0
     assert "site_src/data/llms.csv:29: source is missing" in result.stderr
