@@ -29,10 +29,15 @@ def _prose(text: str) -> str:
     return re.sub(r"\[[^\]]*\]\((?!glossary)[a-z-]+\.md(#[^)]*)?\)", "", text)
 
 
+def _body(text: str) -> str:
+    """Prose without headings: a term's first use is in a sentence, where it can link."""
+    return re.sub(r"^#{1,6} .*$", "", _prose(text), flags=re.M)
+
+
 def _glossary_terms() -> dict[str, str]:
     """Glossary heading text -> its anchor."""
     text = (DOCS / "glossary.md").read_text()
-    return dict(re.findall(r"^### (.+?) \{#([a-z-]+)\}$", text, flags=re.M))
+    return dict(re.findall(r"^### (.+?) \{#([a-z0-9-]+)\}$", text, flags=re.M))
 
 
 @pytest.mark.parametrize("slug", CHAPTERS)
@@ -66,8 +71,85 @@ def test_every_glossary_term_used_links_to_the_glossary(slug):
     assert not missing, f"{slug}.md uses {missing} without linking them to the glossary"
 
 
+@pytest.mark.parametrize("slug", CHAPTERS)
+def test_glossary_terms_link_at_their_first_use(slug):
+    """The first time a chapter's sentences use a glossary term, that use is the link."""
+    body = _body(_markdown(slug))
+    terms = _glossary_terms()
+    late = []
+    for term, anchor in terms.items():
+        masked = body
+        for longer in (t for t in terms if term in t and t != term):
+            masked = masked.replace(longer, "\0" * len(longer))  # same length: offsets hold
+        first = masked.find(term)
+        if first < 0:
+            continue
+        links = re.finditer(rf"\[([^\]]*)\]\(glossary\.md#{anchor}\)", body)
+        if not any(link.start(1) <= first < link.end(1) for link in links):
+            line = body[:first].count("\n") + 1
+            late.append(
+                f"{term} (first used near prose line {line}: {body[first - 20 : first + 20]!r})"
+            )
+    assert not late, f"{slug}.md: link these at their first use: {late}"
+
+
 def test_glossary_is_substantial():
     assert len(_glossary_terms()) >= 25
+
+
+def test_glossary_defines_the_terms_the_chapters_rely_on():
+    terms = _glossary_terms()
+    for term in (
+        "検証データ",
+        "微調整",
+        "RLHF",
+        "GQA",
+        "KVキャッシュ",
+        "bf16",
+        "量子化",
+        "蒸留",
+        "残差接続",
+        "正規化",
+        "ソフトマックス",
+        "出力層",
+        "交差エントロピー",
+        "位置エンコーディング",
+    ):
+        assert term in terms, term
+
+
+# Latin words are set off from Japanese by a space ("GPT-3 は", "LLM と SLM"). KVキャッシュ is
+# one glossary term, and the titles of cited documents are quoted as published.
+_JA = r"[\u3040-\u30fa\u30fc-\u30ff\u4e00-\u9fff]"  # kana and kanji, not the middle dot
+_LATIN = r"[A-Za-z][A-Za-z0-9.+\-]*"
+_SPACING_EXCEPTIONS = (
+    "KVキャッシュ",
+    "AI事業者ガイドライン",
+    "AIと著作権に関する考え方について",
+    "主要なLLMの概要",
+)
+
+
+def _spacing_text(text: str) -> str:
+    text = _prose(text)
+    text = re.sub(r"\$[^$\n]+\$", " ", text)  # inline math
+    text = re.sub(r"`[^`\n]+`", " ", text)  # inline code
+    text = re.sub(r"\]\([^)\s]*\)", "]", text)  # link targets
+    text = re.sub(r"\[\^[^\]]+\]", "", text)  # footnote references
+    text = re.sub(r"\{#[a-z-]+\}", "", text)  # heading ids
+    for word in _SPACING_EXCEPTIONS:
+        text = text.replace(word, " ")
+    return re.sub(r"[\[\]*]", "", text)  # link brackets and emphasis are not characters
+
+
+@pytest.mark.parametrize("slug", ["index", *CHAPTERS, "glossary", "references"])
+def test_latin_words_are_spaced_from_japanese(slug):
+    text = _spacing_text(_markdown(slug))
+    tight = [
+        text[max(0, m.start() - 6) : m.end() + 6]
+        for m in re.finditer(rf"{_JA}{_LATIN}|{_LATIN}{_JA}", text)
+    ]
+    assert not tight, f"{slug}.md: put a space between Latin words and Japanese: {tight}"
 
 
 @pytest.mark.parametrize("slug", CHAPTERS)
@@ -86,6 +168,32 @@ def test_article_errors_are_corrected():
     assert not re.search(r"GPT-3[^。]*数百億", everything)
 
 
+def test_known_errors_stay_corrected():
+    """The errors an expert read found (issue 14) do not come back."""
+    pages = {s: _markdown(s) for s in [*CHAPTERS, "glossary", "references"]}
+    everything = "".join(pages.values())
+    # Full fine-tuning needs far more memory than inference, not "the same".
+    assert "元のモデルと同じだけのメモリ" not in pages["future"]
+    assert "16バイト" in pages["future"]
+    # Japanese models reach 70B and 100B; the page never claimed support it lacked.
+    assert "数十億から百億程度" not in pages["scale"]
+    assert "前の節で見たとおり、日本語" not in pages["scale"]
+    # The 124M model is GPT-2 small; plain "GPT-2" is the 1.5B one.
+    assert "GPT-2 small" in pages["transformers"]
+    assert not re.search(r"GPT-2（\$L = 12", everything)
+    # Chinchilla's clean comparison is Gopher, at the same compute.
+    assert re.search(r"Gopher[^。]*3000億", pages["scale"])
+    # Parameter counts reach trillions.
+    assert "数兆" in pages["parameters"]
+    # L2 and weight decay coincide only for SGD.
+    assert "AdamW" in pages["glossary"] and "AdamW" in pages["hyperparameters"]
+    # int4 per channel is 51% of the original here, not "half or less".
+    assert "半分以下" not in pages["future"]
+    # Awkward phrasings.
+    for phrase in ("学習に動かしてもらいます", "終わらなかったり", "当て推量以下"):
+        assert phrase not in everything, phrase
+
+
 @pytest.mark.parametrize("slug", ["index", *CHAPTERS])
 def test_every_block_is_prerendered_in_the_built_page(slug, built_site: Path):
     html = (built_site / ("" if slug == "index" else slug) / "index.html").read_text()
@@ -98,7 +206,9 @@ def test_every_block_is_prerendered_in_the_built_page(slug, built_site: Path):
         for img in re.findall(r"<img[^>]*>", views):
             assert re.search(r'alt="[^"]+"', img), f"chart image without alt text: {img}"
     # Cells: every one shows its build-time output, except those marked prerender="false".
-    cells = re.findall(r'data-kind="cell".*?data-demo-output>(.*?)</div></div>', html, flags=re.S)
+    cells = re.findall(
+        r'data-kind="cell".*?data-demo-output>(.*?)</div>\s*</div>', html, flags=re.S
+    )
     opted_out = len(re.findall(r'^```pyodide[^\n]*prerender="false"', text, flags=re.M))
     assert len(cells) == len(re.findall(r"^```pyodide", text, flags=re.M))
     assert sum("plab-stream" not in c for c in cells) == opted_out

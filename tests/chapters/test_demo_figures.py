@@ -1,0 +1,429 @@
+"""Every figure the chapters quote from a demo equals what the demo computes today.
+
+Until the text can bind its figures to the demos at build (issue 13), this list is the
+contract: each entry is a sentence fragment with ``{}`` where the figure goes, and the
+function that computes the figure by calling the demo in CPython. When a demo changes and
+a sentence no longer matches, the test names the page and the sentence to rewrite. The
+same list is the inventory of sentences to convert to bound figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+import pytest
+
+from demos import attention, charlm, compress, linear, mlp, params, search
+from tests.conftest import ROOT
+
+
+def _page(slug: str) -> str:
+    return (ROOT / "site_src" / f"{slug}.md").read_text()
+
+
+@cache
+def _mlp(**controls) -> dict:
+    return mlp.run(**controls)
+
+
+def _mlp_kw(**controls) -> dict:
+    return _mlp(**dict(sorted(controls.items())))
+
+
+OVERFIT = {"n_train": 20, "hidden": 256, "epochs": 300, "lr": 0.01}
+
+
+def _curve(key: str, **controls) -> list[float]:
+    return [c[key] for c in _mlp_kw(**controls)["curves"]]
+
+
+def _jumps(lr: float) -> int:
+    losses = _curve("train_loss", optimizer="sgd", lr=lr)
+    return sum(b - a > 0.3 for a, b in zip(losses, losses[1:]))
+
+
+def _roughness(**controls) -> float:
+    return float(np.abs(np.diff(_curve("train_loss", **controls))).mean())
+
+
+@cache
+def _linear_curvature() -> float:
+    points = linear.run()["points"]
+    x = np.array([p["x"] for p in points])
+    hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+    return float(np.linalg.eigvalsh(hessian).max())
+
+
+@cache
+def _attention_row_maxima(temperature: float) -> list[float]:
+    rows: dict[tuple[int, int], float] = {}
+    for w in attention.run(temperature=temperature)["weights"]:
+        key = (w["head"], w["query"])
+        rows[key] = max(rows.get(key, 0.0), w["weight"])
+    return list(rows.values())
+
+
+@cache
+def _charlm() -> dict:
+    return {m["model"]: m for m in charlm.run()["models"]}
+
+
+@cache
+def _compress() -> dict:
+    return {v["variant"]: v for v in compress.run()["variants"]}
+
+
+@cache
+def _lora() -> dict:
+    return compress.run()["lora"]
+
+
+@cache
+def _search(seed: int, budget: int = 20) -> dict:
+    return search.run(seed=seed, budget=budget)["best"]
+
+
+def _near(method: str, budget: int) -> int:
+    return sum(_search(seed, budget)[method] < search.BRANIN_MIN + 0.5 for seed in range(20))
+
+
+@cache
+def _params(preset: str) -> dict:
+    return params.run(preset=preset)
+
+
+def _gib(preset: str, dtype: str = "bf16/fp16") -> float:
+    return next(m["GiB"] for m in _params(preset)["memory"] if m["dtype"] == dtype)
+
+
+def _kv_gib(preset: str) -> float:
+    return _params(preset)["kv_cache_bytes"] / 2**30
+
+
+def _ja(n: int) -> str:
+    """1億2443万9808 style: 億 and 万 groups, no separators."""
+    oku, rest = divmod(n, 10**8)
+    man, one = divmod(rest, 10**4)
+    return (f"{oku}億" if oku else "") + (f"{man}万" if man else "") + (str(one) if one else "")
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:g}%"
+
+
+# (page, fragment with {} for the figure, the figure as the page writes it)
+FIGURES: list[tuple[str, str, Callable[[], str]]] = [
+    # Chapter 1: the linear demo's thresholds follow from the curvature of the loss bowl.
+    ("parameters", "このデータでは $c \\approx {}$ なので", lambda: f"{_linear_curvature():.2f}"),
+    ("parameters", "境目はおよそ {} と", lambda: f"{1 / _linear_curvature():.2f}"),
+    ("parameters", "と {} です。", lambda: f"{2 / _linear_curvature():.2f}"),
+    # Chapter 2: the MLP at the settings the text names.
+    ("hyperparameters", "既定の $H = 16$ なら{}個です", lambda: str(_mlp_kw()["param_count"])),
+    (
+        "hyperparameters",
+        "60エポックで訓練データの損失が {} まで下がり",
+        lambda: f"{_mlp_kw()['final']['train_loss']:.3f}",
+    ),
+    (
+        "hyperparameters",
+        "検証データの正解率は{}になります",
+        lambda: _pct(_mlp_kw()["final"]["val_acc"]),
+    ),
+    (
+        "hyperparameters",
+        "損失はエポックごとに {} から",
+        lambda: f"{min(_curve('train_loss', lr=3)):.2f}",
+    ),
+    (
+        "hyperparameters",
+        "から {} のあいだを跳ね回り",
+        lambda: f"{max(_curve('train_loss', lr=3)):.1f}",
+    ),
+    (
+        "hyperparameters",
+        "60エポック目でも {} と",
+        lambda: f"{_mlp_kw(lr=3)['final']['train_loss']:.2f}",
+    ),
+    (
+        "hyperparameters",
+        "正解率は訓練データで{}、",
+        lambda: _pct(_mlp_kw(lr=3)["final"]["train_acc"]),
+    ),
+    ("hyperparameters", "検証データで{}と", lambda: _pct(_mlp_kw(lr=3)["final"]["val_acc"])),
+    (
+        "hyperparameters",
+        "60エポック後も訓練データの損失は {} で",
+        lambda: f"{_mlp_kw(lr=0.0005)['final']['train_loss']:.3f}",
+    ),
+    (
+        "hyperparameters",
+        "訓練データの正解率も{}にとどまり",
+        lambda: _pct(_mlp_kw(lr=0.0005)["final"]["train_acc"]),
+    ),
+    (
+        "hyperparameters",
+        "のモデル（{}）と変わりません",
+        lambda: _pct(_mlp_kw(hidden=2)["final"]["train_acc"]),
+    ),
+    (
+        "hyperparameters",
+        "学習率 0.5 のとき60エポック後の検証損失が {} と",
+        lambda: f"{_mlp_kw(optimizer='sgd', lr=0.5)['final']['val_loss']:.3f}",
+    ),
+    (
+        "hyperparameters",
+        "0.05 では {} と学習が遅れます",
+        lambda: f"{_mlp_kw(optimizer='sgd', lr=0.05)['final']['val_loss']:.3f}",
+    ),
+    ("hyperparameters", "学習率 1 で{}回", lambda: str(_jumps(1))),
+    ("hyperparameters", "2 で{}回", lambda: str(_jumps(2))),
+    ("hyperparameters", "3 で{}回と", lambda: str(_jumps(3))),
+    (
+        "hyperparameters",
+        "5 では、{}エポック目に損失が10を超えます",
+        lambda: str(
+            next(i for i, v in enumerate(_curve("train_loss", optimizer="sgd", lr=5), 1) if v > 10)
+        ),
+    ),
+    (
+        "hyperparameters",
+        "訓練損失は {} までしか下がりません",
+        lambda: f"{_mlp_kw(batch_size=200)['final']['train_loss']:.3f}",
+    ),
+    ("hyperparameters", "訓練損失の変化は平均 {} と", lambda: f"{_roughness(batch_size=1):.3f}"),
+    ("hyperparameters", "既定の設定（{}）の約10倍", lambda: f"{_roughness():.4f}"),
+    ("hyperparameters", "検証損失が最小（{}）になるのは", lambda: f"{min(_curve('val_loss')):.3f}"),
+    ("hyperparameters", "になるのは{}エポック目で", lambda: str(_mlp_kw()["best_val_epoch"])),
+    (
+        "hyperparameters",
+        "60エポック目には {} になります",
+        lambda: f"{_mlp_kw()['final']['val_loss']:.3f}",
+    ),
+    (
+        "hyperparameters",
+        "$H = 2$（パラメーター{}個）",
+        lambda: str(_mlp_kw(hidden=2)["param_count"]),
+    ),
+    (
+        "hyperparameters",
+        "正解率は訓練データで{}、検証データで",
+        lambda: _pct(_mlp_kw(hidden=2)["final"]["train_acc"]),
+    ),
+    (
+        "hyperparameters",
+        "検証データで{}にとどまります",
+        lambda: _pct(_mlp_kw(hidden=2)["final"]["val_acc"]),
+    ),
+    (
+        "hyperparameters",
+        "$H = 256$（パラメーター{}個）",
+        lambda: str(_mlp_kw(**OVERFIT)["param_count"]),
+    ),
+    (
+        "hyperparameters",
+        "訓練データの損失は {} とほぼ0になり",
+        lambda: f"{_mlp_kw(**OVERFIT)['final']['train_loss']:.3f}",
+    ),
+    ("hyperparameters", "{}エポック目の", lambda: str(_mlp_kw(**OVERFIT)["best_val_epoch"])),
+    (
+        "hyperparameters",
+        "エポック目の {} を底に",
+        lambda: f"{min(_curve('val_loss', **OVERFIT)):.3f}",
+    ),
+    (
+        "hyperparameters",
+        "最後には {} になります",
+        lambda: f"{_mlp_kw(**OVERFIT)['final']['val_loss']:.3f}",
+    ),
+    (
+        "hyperparameters",
+        "訓練データの損失は {} までしか下がらない",
+        lambda: f"{_mlp_kw(**OVERFIT, l2=0.01)['final']['train_loss']:.3f}",
+    ),
+    (
+        "hyperparameters",
+        "検証データの損失は {} に改善します",
+        lambda: f"{_mlp_kw(**OVERFIT, l2=0.01)['final']['val_loss']:.3f}",
+    ),
+    (
+        "hyperparameters",
+        "では訓練損失 {}、",
+        lambda: f"{_mlp_kw(**OVERFIT, l2=0.1)['final']['train_loss']:.3f}",
+    ),
+    (
+        "hyperparameters",
+        "検証損失 {} と、両方とも悪化します",
+        lambda: f"{_mlp_kw(**OVERFIT, l2=0.1)['final']['val_loss']:.3f}",
+    ),
+    ("hyperparameters", "（60エポック目で {}）", lambda: f"{_mlp_kw()['final']['val_loss']:.3f}"),
+    # Chapter 3: attention weights and counts.
+    (
+        "transformers",
+        "計48行のうち{}行で、最大の重みが0.9を超えます",
+        lambda: str(sum(m > 0.9 for m in _attention_row_maxima(0.1))),
+    ),
+    (
+        "transformers",
+        "各行の最大の重みは平均{}で",
+        lambda: f"{np.mean(_attention_row_maxima(10.0)):.3f}",
+    ),
+    ("transformers", "$d = 16$ で{}個", lambda: str(attention.run()["param_count"]["total"])),
+    (
+        "transformers",
+        "パラメーター数は{}個と",
+        lambda: str(attention.run(d_model=32)["param_count"]["total"]),
+    ),
+    ("transformers", "正確な値（{}個）", lambda: _ja(_params("gpt2")["total"])),
+    ("transformers", "全体では{}個になります", lambda: _ja(_params("llama-2-7b")["total"])),
+    # Chapter 4: the character language models and the calculator.
+    ("scale", "1-gram の{}から", lambda: f"{_charlm()['ngram1']['train_loss']:.2f}"),
+    ("scale", "5-gram の{}へ", lambda: f"{_charlm()['ngram5']['train_loss']:.2f}"),
+    ("scale", "2-gram（{}）", lambda: f"{_charlm()['ngram2']['val_loss']:.2f}"),
+    ("scale", "5-gram では{}になります", lambda: f"{_charlm()['ngram5']['val_loss']:.2f}"),
+    ("scale", "（重み{}個）", lambda: _ja(_charlm()["neural"]["params"])),
+    ("scale", "訓練用の文章では{}まで下がる", lambda: f"{_charlm()['neural']['train_loss']:.2f}"),
+    ("scale", "検証用では{}と", lambda: f"{_charlm()['neural']['val_loss']:.2f}"),
+    ("scale", "重みだけでも {} GiB 必要で", lambda: f"{_gib('llama-2-7b'):.2f}"),
+    ("scale", "KVキャッシュがさらに {} GiB を占めます", lambda: f"{_kv_gib('llama-2-7b'):g}"),
+    (
+        "scale",
+        "KVキャッシュは4分の1の {} GiB になります",
+        lambda: f"{_kv_gib('mistral-7b-v0.1'):g}",
+    ),
+    # Chapter 5: the search race.
+    ("tuning", "最良値{}と最小値の", lambda: f"{_search(3)['bayes']:.3f}"),
+    ("tuning", "ランダムサーチは{}、", lambda: f"{_search(3)['random']:.2f}"),
+    ("tuning", "グリッドサーチは{}でした", lambda: f"{_search(3)['grid']:.2f}"),
+    ("tuning", "ランダムサーチ（{}）が", lambda: f"{_search(0)['random']:.3f}"),
+    ("tuning", "ベイズ最適化（{}）より", lambda: f"{_search(0)['bayes']:.3f}"),
+    *[
+        (
+            "tuning",
+            f"| {budget} | {{}} |",
+            lambda budget=budget: " | ".join(
+                str(_near(m, budget)) for m in ("bayes", "random", "grid")
+            ),
+        )
+        for budget in (6, 10, 20, 40)
+    ],
+    (
+        "tuning",
+        "学習率{}通り × L2 の強さ",
+        lambda: str(len({p["log10_lr"] for p in search.run()["trials"] if p["method"] == "grid"})),
+    ),
+    (
+        "tuning",
+        "L2 の強さ{}通りで",
+        lambda: str(len({p["log10_l2"] for p in search.run()["trials"] if p["method"] == "grid"})),
+    ),
+    # Chapter 6: compression and LoRA.
+    ("future", "元のモデル（{}バイト、", lambda: str(_compress()["fp32（元のモデル）"]["bytes"])),
+    ("future", "バイト、正解率{}）", lambda: _pct(_compress()["fp32（元のモデル）"]["accuracy"])),
+    (
+        "future",
+        "（テンソルごと）は{}バイト",
+        lambda: str(_compress()["int8（テンソルごと）"]["bytes"]),
+    ),
+    (
+        "future",
+        "（チャネルごと）は{}バイト",
+        lambda: str(_compress()["int4（チャネルごと）"]["bytes"]),
+    ),
+    (
+        "future",
+        "バイト（元の{}%）で91.0%、4ビット",
+        lambda: f"{round(100 * _compress()['int8（テンソルごと）']['bytes'] / 1288)}",
+    ),
+    (
+        "future",
+        "バイト（元の{}%）で91.0%でした",
+        lambda: f"{round(100 * _compress()['int4（チャネルごと）']['bytes'] / 1288)}",
+    ),
+    (
+        "future",
+        "50%までは正解率を保ちます（{}）",
+        lambda: f"{100 * _compress()['枝刈り 50%']['accuracy']:.1f}%",
+    ),
+    ("future", "80%では{}まで崩れます", lambda: _pct(_compress()["枝刈り 80%"]["accuracy"])),
+    ("future", "学習するのは{}個で", lambda: _ja(_lora()["lora_params"])),
+    ("future", "対象の行列そのもの（{}個）", lambda: _ja(_lora()["full_params"])),
+    ("future", "推論に必要な重み（{} GiB）", lambda: f"{_gib('llama-2-7b'):.2f}"),
+    ("future", "なら約{} GiB で", lambda: f"{16 * _params('llama-2-7b')['total'] / 2**30:.0f}"),
+]
+
+
+@pytest.mark.parametrize(("slug", "fragment", "figure"), FIGURES, ids=lambda v: str(v)[:40])
+def test_quoted_figure_matches_the_demo(slug, fragment, figure):
+    expected = fragment.format(figure())
+    assert expected in _page(slug), f"site_src/{slug}.md should say: {expected}"
+
+
+def test_linear_demo_thresholds_behave_as_the_text_says():
+    optimum = linear.run()["optimum"]
+    assert linear.run(lr=0.01)["final"]["loss"] > 5 * optimum["loss"]  # 0.01: falls short
+    for lr in (0.34, 0.6):  # past 1/c the path overshoots, yet reaches the bottom in 50 steps
+        assert linear.run(lr=lr)["final"]["loss"] == pytest.approx(optimum["loss"], abs=1e-4)
+
+    x = np.array([p["x"] for p in linear.run()["points"]])
+    hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+    steep = np.linalg.eigh(hessian)[1][:, 1]  # the valley's steepest direction
+
+    def first_step_across(lr: float) -> float:
+        start, step = linear.run(lr=lr)["path"][:2]
+        before = np.dot([start["w"] - optimum["w"], start["b"] - optimum["b"]], steep)
+        after = np.dot([step["w"] - optimum["w"], step["b"] - optimum["b"]], steep)
+        return before * after
+
+    assert first_step_across(0.32) > 0  # below 1/c: stays on its side of the valley
+    assert first_step_across(0.34) < 0  # above 1/c: jumps across it
+    grows = [p["loss"] for p in linear.run(lr=0.67)["path"]]
+    assert grows[-1] > grows[0]  # past 2/c the loss grows
+
+
+def test_attention_without_positions_cannot_tell_repeated_characters_apart():
+    result = attention.run(text="猫が猫を見た")
+    rows: dict[tuple[int, int], list[float]] = {}
+    for w in result["weights"]:
+        rows.setdefault((w["head"], w["query"]), []).append(w["weight"])
+    for head in range(1, 5):
+        assert rows[(head, 0)] == rows[(head, 2)]  # the two 猫 attend identically
+    assert "猫が猫を見た" in _page("transformers")
+
+
+def test_causal_first_row_is_one():
+    weights = attention.run(causal=True)["weights"]
+    assert all(w["weight"] == 1.0 for w in weights if w["query"] == 0 and w["key"] == 0)
+
+
+def test_grid_never_tries_the_top_learning_rates():
+    grid = [p for p in search.run()["trials"] if p["method"] == "grid"]
+    assert max(p["log10_lr"] for p in grid) == pytest.approx(-1.2)
+    assert "$\\log_{10}\\eta = -0.4$" in _page("tuning")
+
+
+def test_kv_cache_per_token_matches_the_worked_example():
+    per_token = _params("llama-2-7b")["kv_cache_bytes"] // 4096
+    assert per_token == 2 * 32 * 32 * 128 * 2 == 524_288
+    assert "52万4288バイト" in _page("scale")
+    assert (
+        _params("mistral-7b-v0.1")["kv_cache_bytes"] * 4 == _params("llama-2-7b")["kv_cache_bytes"]
+    )
+
+
+def test_int4_size_is_dominated_by_biases_and_scales():
+    hidden = compress.run()["config"]["hidden"]
+    weights, extras = 4 * hidden, hidden + 2  # W1 and W2; biases = per-channel scales
+    assert _compress()["int4（チャネルごと）"]["bytes"] == weights // 2 + 4 * extras + 4 * extras
+    text = _page("future")
+    assert f"重みは{weights}個しかなく、4ビットにすると{weights // 2}バイト" in text
+    assert f"{extras}個（{4 * extras}バイト）" in text
+
+
+def test_lr3_model_is_confidently_wrong_on_the_points_it_misses():
+    """The reason the text gives for high loss with high accuracy at lr 3."""
+    trained, _, (_, (Xv, yv)), _ = mlp.train(mlp.MLPConfig(lr=3))
+    probs, _ = mlp.forward(trained, Xv)
+    right = probs[np.arange(len(yv)), yv]
+    assert np.mean(-np.log(right[right < 0.5] + 1e-12)) > 10  # near-zero probability on misses
