@@ -1,0 +1,58 @@
+"""Every figure the text binds to a demo equals what the demo computes, called here directly.
+
+Pages are found in the built site, so a new chapter is covered without listing it.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import json
+import re
+from pathlib import Path
+
+from parameter_lab.runner import figure
+
+_SPAN = re.compile(
+    r'<span class="plab-figure" data-bind="([^"]+)" data-format="([^"]+)">([^<]*)</span>'
+)
+_DEMO = re.compile(r'<figure class="plab-block plab-demo" id="([^"]+)"[^>]*data-spec="([^"]+)"')
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("index.html") if "assets" not in p.parts)
+
+
+def _call(spec: dict) -> object:
+    kwargs = {c["name"]: c["value"] for c in spec["controls"]}
+    result = getattr(importlib.import_module(spec["module"]), spec["function"])(**kwargs)
+    return json.loads(json.dumps(result))  # as the page and the browser see it
+
+
+def test_bound_figures_equal_the_demos_own_results(built_site: Path):
+    checked = 0
+    for page in _pages(built_site):
+        text = page.read_text(encoding="utf-8")
+        demos = {m[1]: json.loads(html.unescape(m[2])) for m in _DEMO.finditer(text)}
+        results: dict[str, object] = {}
+        for bind, fmt, shown in _SPAN.findall(text):
+            block, _, path = html.unescape(bind).partition(".")
+            assert block in demos, f"{page}: figure bound to unknown block {block}"
+            if block not in results:
+                results[block] = _call(demos[block])
+            assert html.unescape(shown) == figure(results[block], path, html.unescape(fmt)), (
+                f"{page.relative_to(built_site)}: {bind}"
+            )
+            checked += 1
+    assert checked, "no bound figure anywhere"
+
+
+def test_every_page_with_a_demo_binds_figures_and_links_scenarios(built_site: Path):
+    missing = []
+    for page in _pages(built_site):
+        text = page.read_text(encoding="utf-8")
+        if 'data-kind="demo"' not in text:
+            continue
+        if not _SPAN.search(text) or "data-scenario=" not in text:
+            missing.append(str(page.relative_to(built_site)))
+    assert not missing, f"pages with demos but no bound figure or scenario link: {missing}"
