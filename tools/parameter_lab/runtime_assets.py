@@ -100,9 +100,6 @@ def build_dist(node_modules: Path, out: Path) -> None:
     # Run at build by Node to render math (parameter_lab.formulas); never served.
     (out / "node").mkdir()
     shutil.copy2(katex / "katex.min.js", out / "node" / "katex.min.js")
-    # Run at build by Node to render math (parameter_lab.formulas); never served.
-    (out / "node").mkdir()
-    shutil.copy2(katex / "katex.min.js", out / "node" / "katex.min.js")
     shutil.copy2(RUNTIME_SRC / "plab.css", out / "plab.css")
     placeholder = out / "manifest-placeholder.js"
     placeholder.write_text(f"export default {MANIFEST_PLACEHOLDER};\n")
