@@ -27,9 +27,15 @@ def test_page_loads_with_only_its_own_host(page: Page, site_url: str, path: str)
     expect(page.locator("h1").first).to_be_visible()
 
 
-def test_math_is_rendered_by_self_hosted_katex(page: Page, site_url: str):
+def test_math_is_rendered_at_build_with_self_hosted_katex_css(page: Page, site_url: str):
+    scripts = []
+    page.on("request", lambda r: r.resource_type == "script" and scripts.append(r.url))
     page.goto(site_url + "parameters/", wait_until="networkidle")
-    expect(page.locator(".arithmatex .katex").first).to_be_visible()
+    formula = page.locator(".plab-math .katex").first
+    expect(formula).to_be_visible()
+    # The page's own KaTeX stylesheet styles it, and no math script ran to draw it.
+    assert "KaTeX_Main" in formula.evaluate("e => getComputedStyle(e).fontFamily")
+    assert not [url for url in scripts if "/math." in url or "katex" in url], scripts
 
 
 def test_japanese_search_finds_the_hyperparameter_chapter(page: Page, site_url: str):

@@ -39,11 +39,12 @@ DISPLAY_LABEL = {"ja": "数式", "en": "Equation"}
 # strict "ignore": Japanese in a formula is intended, not a warning.
 _NODE_PROGRAM = r"""
 const katex = require(process.argv[1]);
+const options = { throwOnError: true, strict: "ignore" };
 const lines = require("readline").createInterface({ input: process.stdin });
 lines.on("line", (line) => {
   const out = JSON.parse(line).map(([tex, displayMode]) => {
     try {
-      return { html: katex.renderToString(tex, { displayMode, throwOnError: true, strict: "ignore" }) };
+      return { html: katex.renderToString(tex, { ...options, displayMode }) };
     } catch (err) {
       return { error: String(err.message || err) };
     }
@@ -80,6 +81,7 @@ class KatexRenderer:
         except BrokenPipeError:
             answer = ""
         if not answer:
+            proc.wait(timeout=5)  # its error message is complete once it has exited
             self._stderr.seek(0)
             detail = self._stderr.read().decode(errors="replace").strip()
             self.close()
@@ -105,7 +107,8 @@ class KatexRenderer:
                 f"{self.katex_js} is missing: in a checkout run `npm ci`, or reinstall the "
                 "parameter-lab wheel"
             )
-        self._stderr = tempfile.TemporaryFile()  # read only on failure: a pipe could fill up
+        # Read only on failure; a pipe nobody reads could fill up. Closed by _stop.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self._proc = subprocess.Popen(
             [node, "-e", _NODE_PROGRAM, str(self.katex_js)],
             stdin=subprocess.PIPE,
