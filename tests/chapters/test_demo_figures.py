@@ -427,3 +427,10 @@ def test_lr3_model_is_confidently_wrong_on_the_points_it_misses():
     probs, _ = mlp.forward(trained, Xv)
     right = probs[np.arange(len(yv)), yv]
     assert np.mean(-np.log(right[right < 0.5] + 1e-12)) > 10  # near-zero probability on misses
+
+
+def test_sgd_validation_loss_is_lowest_at_the_rate_the_text_names():
+    rates = (0.05, 0.1, 0.2, 0.5, 1, 2, 3, 5)
+    losses = {lr: _mlp_kw(optimizer="sgd", lr=lr)["final"]["val_loss"] for lr in rates}
+    assert min(losses, key=losses.get) == 0.5
+    assert "0.05 から 5 までのいくつかの値のうち、学習率 0.5 のとき" in _page("hyperparameters")
