@@ -93,7 +93,6 @@ class LLM:
             ),
             "training_tokens": self.training_tokens,
             "access": ACCESS[self.access],
-            "open_weights": ACCESS[self.access],  # the old column name shows the same terms
             "source": self.source,
         }
 

@@ -424,7 +424,7 @@ TABLES: dict[str, SiteTable] = {
             "params": "パラメーター数",
             "count_kind": "種類",
             "training_tokens": "学習トークン数",
-            "open_weights": "重み",
+            "access": "重みの公開",
             "source": "出典",
         },
         links=frozenset({"source"}),
