@@ -69,6 +69,12 @@ def test_prerendered_views_use_the_runners_formatter():
     assert "&#34;rows&#34;" in page or "&#34;rows&#34;:" in page or '"rows"' in html.unescape(page)
 
 
+def test_button_words_are_the_strings_not_dict_methods():
+    page = render.render_demo(_demo(), {}, {}, i18n.strings_for("ja"), "ja")
+    assert "data-demo-copy>コピー</button>" in page  # `t.copy` would be dict.copy
+    assert "built-in method" not in page
+
+
 def test_english_strings():
     page = render.render_demo(_demo(), {}, {}, i18n.strings_for("en"), "en")
     assert "▶ Run" in page and "実行" not in page
