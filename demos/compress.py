@@ -70,7 +70,7 @@ def _accuracy(params: dict, X: np.ndarray, y: np.ndarray) -> float:
 def run(**controls) -> dict:
     cfg = _checks.build(CompressConfig, controls)
     params, _, (_, (Xv, yv)), _ = mlp.train(
-        mlp.MLPConfig(hidden=cfg.hidden, epochs=cfg.epochs, seed=cfg.seed)
+        mlp.MLPConfig(hidden=cfg.hidden, epochs=cfg.epochs, seed=cfg.seed), curves=False
     )
     n_weights = sum(params[k].size for k in WEIGHTS)
     n_bias = sum(params[k].size for k in params if k not in WEIGHTS)

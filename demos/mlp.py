@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from demos import _checks
+from demos.nn import Adam
 
 Params = dict[str, np.ndarray]
 
@@ -81,15 +82,20 @@ def forward(params: Params, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return e / e.sum(axis=1, keepdims=True), h
 
 
-def loss_and_grads(
-    params: Params, X: np.ndarray, y: np.ndarray, l2: float = 0.0
-) -> tuple[float, Params]:
-    """Mean cross-entropy plus l2/2·‖W‖², and its gradient for every parameter."""
+def loss(params: Params, X: np.ndarray, y: np.ndarray, l2: float = 0.0) -> float:
+    """Mean cross-entropy plus l2/2·‖W‖², the quantity ``gradients`` differentiates."""
+    probs, _ = forward(params, X)  # (N, C)
+    data_loss = -np.mean(np.log(probs[np.arange(len(X)), y] + 1e-12))
+    reg = 0.5 * l2 * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    return float(data_loss + reg)
+
+
+def gradients(params: Params, X: np.ndarray, y: np.ndarray, l2: float = 0.0) -> Params:
+    """The gradient of ``loss`` for every parameter, by backprop (training never needs the
+    loss itself, so it is not computed here)."""
     n = len(X)
     probs, h = forward(params, X)  # (N, C), (N, H)
-    data_loss = -np.mean(np.log(probs[np.arange(n), y] + 1e-12))
-    reg = 0.5 * l2 * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
-    dlogits = probs.copy()  # (N, C)
+    dlogits = probs  # (N, C): softmax + cross-entropy backprop to probs - onehot(y)
     dlogits[np.arange(n), y] -= 1.0
     dlogits /= n
     grads = {
@@ -99,31 +105,17 @@ def loss_and_grads(
     dh = (dlogits @ params["W2"].T) * (1.0 - h**2)  # (N, H): tanh' = 1 - tanh²
     grads["W1"] = X.T @ dh + l2 * params["W1"]  # (2, H)
     grads["b1"] = dh.sum(axis=0)  # (H,)
-    return float(data_loss + reg), grads
+    return grads
 
 
 def evaluate(params: Params, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    probs, _ = forward(params, X)
-    loss = -np.mean(np.log(probs[np.arange(len(X)), y] + 1e-12))
+    """(mean cross-entropy, accuracy) on (X, y)."""
+    return _scores(forward(params, X)[0], y)
+
+
+def _scores(probs: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    loss = -np.mean(np.log(probs[np.arange(len(y)), y] + 1e-12))
     return float(loss), float(np.mean(probs.argmax(axis=1) == y))
-
-
-class _Adam:
-    def __init__(
-        self, params: Params, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
-    ) -> None:
-        self.lr, self.b1, self.b2, self.eps, self.t = lr, beta1, beta2, eps, 0
-        self.m = {k: np.zeros_like(v) for k, v in params.items()}
-        self.v = {k: np.zeros_like(v) for k, v in params.items()}
-
-    def step(self, params: Params, grads: Params) -> None:
-        self.t += 1
-        for k in params:
-            self.m[k] = self.b1 * self.m[k] + (1 - self.b1) * grads[k]
-            self.v[k] = self.b2 * self.v[k] + (1 - self.b2) * grads[k] ** 2
-            m_hat = self.m[k] / (1 - self.b1**self.t)
-            v_hat = self.v[k] / (1 - self.b2**self.t)
-            params[k] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 def make_data(cfg: MLPConfig) -> tuple[tuple, tuple, np.random.Generator]:
@@ -133,11 +125,17 @@ def make_data(cfg: MLPConfig) -> tuple[tuple, tuple, np.random.Generator]:
     return (X_train, y_train), (X_val, y_val), rng
 
 
-def train(cfg: MLPConfig) -> tuple[Params, dict, tuple, int | None]:
-    """Train; return (params, per-epoch history, the data, diverged_at or None)."""
+def train(cfg: MLPConfig, curves: bool = True) -> tuple[Params, dict, tuple, int | None]:
+    """Train; return (params, per-epoch history, the data, diverged_at or None).
+
+    ``curves=False`` skips the per-epoch evaluation, most of the cost for a wide layer (tanh
+    dominates), for callers that want only the weights; divergence then means non-finite
+    weights. The weights are the same either way: evaluation draws no random numbers.
+    """
     (X, y), (Xv, yv), rng = make_data(cfg)
+    X_both = np.concatenate([X, Xv])  # one forward pass per epoch scores both splits
     params = init_params(cfg.hidden, rng)
-    adam = _Adam(params, cfg.lr) if cfg.optimizer == "adam" else None
+    adam = Adam(params, cfg.lr) if cfg.optimizer == "adam" else None
     history = {k: [] for k in ("train_loss", "val_loss", "train_acc", "val_acc")}
     diverged_at = None
     with np.errstate(over="ignore", invalid="ignore"):
@@ -145,13 +143,19 @@ def train(cfg: MLPConfig) -> tuple[Params, dict, tuple, int | None]:
             order = rng.permutation(len(X))
             for start in range(0, len(X), cfg.batch_size):
                 batch = order[start : start + cfg.batch_size]
-                _, grads = loss_and_grads(params, X[batch], y[batch], cfg.l2)
+                grads = gradients(params, X[batch], y[batch], cfg.l2)
                 if adam is not None:
-                    adam.step(params, grads)
+                    adam.step(grads)
                 else:
                     for k in params:
                         params[k] -= cfg.lr * grads[k]
-            train_loss, train_acc = evaluate(params, X, y)
+            if not curves:
+                if not all(np.all(np.isfinite(v)) for v in params.values()):
+                    diverged_at = epoch
+                    break
+                continue
+            probs, _ = forward(params, X_both)  # (N + N_val, C)
+            train_loss, train_acc = _scores(probs[: len(X)], y)
             if (
                 not np.isfinite(train_loss)
                 or train_loss > DIVERGED
@@ -159,7 +163,7 @@ def train(cfg: MLPConfig) -> tuple[Params, dict, tuple, int | None]:
             ):
                 diverged_at = epoch
                 break
-            val_loss, val_acc = evaluate(params, Xv, yv)
+            val_loss, val_acc = _scores(probs[len(X) :], yv)
             for key, value in zip(history, (train_loss, val_loss, train_acc, val_acc)):
                 history[key].append(value)
     return params, history, ((X, y), (Xv, yv)), diverged_at
