@@ -147,13 +147,23 @@ class NeuralLM:
         X = np.stack([ids[i : len(ids) - C + i] for i in range(C)], axis=1)  # (N, C)
         return X, ids[C:]  # (N, C), (N,)
 
-    def _forward(self, X: np.ndarray):
+    def _exp_scores(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """exp(logits - max) per row (N, V), unnormalised, and the activations it came from.
+
+        In place, one (N, V) array: for the whole text that is megabytes, and a fresh
+        allocation of that size costs more than the arithmetic."""
         emb = self.p["E"][X].reshape(len(X), -1)  # (N, C·d)
         h = np.tanh(emb @ self.p["W1"] + self.p["b1"])  # (N, H)
-        logits = h @ self.p["W2"] + self.p["b2"]  # (N, V)
-        logits -= logits.max(axis=1, keepdims=True)
-        probs = np.exp(logits)
-        return probs / probs.sum(axis=1, keepdims=True), emb, h
+        scores = h @ self.p["W2"]  # (N, V)
+        scores += self.p["b2"]
+        scores -= scores.max(axis=1, keepdims=True)  # stable softmax
+        return np.exp(scores, out=scores), emb, h
+
+    def _forward(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Next-character probabilities (N, V), the embeddings (N, C·d) and hidden units (N, H)."""
+        probs, emb, h = self._exp_scores(X)
+        probs /= probs.sum(axis=1, keepdims=True)
+        return probs, emb, h
 
     def fit(self, text: str, rng: np.random.Generator) -> NeuralLM:
         X, y = self._windows(text)
@@ -187,8 +197,8 @@ class NeuralLM:
 
     def loss(self, text: str) -> float:
         X, y = self._windows(text)
-        probs, _, _ = self._forward(X)
-        return float(-np.mean(np.log(probs[np.arange(len(y)), y])))
+        e, _, _ = self._exp_scores(X)  # normalise only the probabilities the loss reads
+        return float(-np.mean(np.log(e[np.arange(len(y)), y] / e.sum(axis=1))))
 
 
 def sample(model: NGram | NeuralLM, prompt: str, length: int, temperature: float, seed: int) -> str:
