@@ -106,6 +106,8 @@ def run(**controls) -> dict:
         for k in WEIGHTS:
             pruned[k] = prune(params[k], sparsity)
         nonzero = sum(int(np.count_nonzero(pruned[k])) for k in WEIGHTS)
+        if sparsity == cfg.sparsity:
+            chosen = len(rows)  # the row of the reader's own sparsity
         rows.append(
             {
                 "variant": f"枝刈り {round(sparsity * 100)}%",
@@ -116,12 +118,25 @@ def run(**controls) -> dict:
                 "accuracy": _accuracy(pruned, Xv, yv),
             }
         )
+    n_channels = sum(params[k].shape[1] for k in WEIGHTS)  # one scale per output column
     d, layers, r = cfg.lora_d_model, cfg.lora_layers, cfg.lora_rank
     adapted = [(d, d), (d, d)] * layers  # query and value projections in every layer
     full = sum(a * b for a, b in adapted)
+    variants = [{**row, "accuracy": round(row["accuracy"], 4)} for row in rows]
     return {
         "config": asdict(cfg),
-        "variants": [{**row, "accuracy": round(row["accuracy"], 4)} for row in rows],
+        "variants": variants,
+        # The reader's pruning row, found by name rather than by its place in the table.
+        "pruned": {"sparsity": cfg.sparsity, **variants[chosen]},
+        # Where the bytes of a small model go: the 4-bit codes are few, the fp32 extras not.
+        "parts": {
+            "weights": n_weights,
+            "biases": n_bias,
+            "channel_scales": n_channels,
+            "int4_weight_bytes": n_weights * 4 // 8,
+            "bias_bytes": 4 * n_bias,
+            "channel_scale_bytes": 4 * n_channels,
+        },
         "lora": {
             "rank": r,
             "adapted_matrices": len(adapted),

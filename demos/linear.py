@@ -68,6 +68,24 @@ def least_squares(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(w), float(b)
 
 
+def hessian(x: np.ndarray) -> np.ndarray:
+    """The loss's second derivatives in (w, b): the same everywhere, since the loss is a bowl."""
+    return 2.0 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])  # (2, 2)
+
+
+def crossings(path: list[dict], optimum: tuple[float, float], x: np.ndarray) -> int:
+    """How often the path jumps across the valley floor along its steepest direction.
+
+    Gradient descent on a bowl moves each direction of the Hessian on its own: the error
+    along the steepest one (curvature c) is multiplied by 1 - lr·c each step, so it changes
+    sign every step once lr > 1/c, and grows once lr > 2/c.
+    """
+    steep = np.linalg.eigh(hessian(x))[1][:, -1]  # (2,) eigenvector of the largest eigenvalue
+    along = [np.dot([p["w"] - optimum[0], p["b"] - optimum[1]], steep) for p in path]
+    signs = [np.sign(a) for a in along if abs(a) > 1e-9]  # below this, rounding decides the sign
+    return int(sum(s != t for s, t in zip(signs, signs[1:])))
+
+
 def descend(cfg: LinearConfig, x: np.ndarray, y: np.ndarray) -> list[dict]:
     w, b = cfg.w0, cfg.b0
     path = [{"step": 0, "w": w, "b": b, "loss": float(loss(w, b, x, y))}]
@@ -84,11 +102,10 @@ def descend(cfg: LinearConfig, x: np.ndarray, y: np.ndarray) -> list[dict]:
 def run(**controls) -> dict:
     cfg = _checks.build(LinearConfig, controls)
     x, y = make_data(cfg)
-    path = [
-        {k: round(v, 5) if isinstance(v, float) else v for k, v in p.items()}
-        for p in descend(cfg, x, y)
-    ]
+    raw = descend(cfg, x, y)
+    path = [{k: round(v, 5) if isinstance(v, float) else v for k, v in p.items()} for p in raw]
     w_star, b_star = least_squares(x, y)
+    curvature = float(np.linalg.eigvalsh(hessian(x)).max())  # the steepest direction's
     # The surface spans the start, the optimum and a margin, so both ends of the path show.
     w_lo, w_hi = min(cfg.w0, w_star) - 1.5, max(cfg.w0, w_star) + 1.5
     b_lo, b_hi = min(cfg.b0, b_star) - 1.5, max(cfg.b0, b_star) + 1.5
@@ -112,4 +129,11 @@ def run(**controls) -> dict:
         },
         "final": path[-1],
         "diverged": len(path) <= cfg.steps,
+        # The learning rates where the path starts to overshoot (1/c) and to grow (2/c).
+        "valley": {
+            "curvature": round(curvature, 6),
+            "overshoot_lr": round(1.0 / curvature, 6),
+            "diverge_lr": round(2.0 / curvature, 6),
+        },
+        "crossings": crossings(raw, (w_star, b_star), x),
     }

@@ -55,3 +55,29 @@ def test_size_against_accuracy_table():
 def test_bad_arguments_name_themselves():
     with pytest.raises(ValueError, match=r"^sparsity must"):
         compress.run(sparsity=1.0)
+
+
+def test_the_parts_add_up_to_the_int4_per_channel_size():
+    result = compress.run()
+    hidden, parts = result["config"]["hidden"], result["parts"]
+    # Counted from the shapes, independently: W1 (2, H), b1 (H,), W2 (H, 2), b2 (2,).
+    assert parts["weights"] == 2 * hidden + hidden * 2
+    assert parts["biases"] == parts["channel_scales"] == hidden + 2
+    int4 = max((v for v in result["variants"] if v["bits"] == 4), key=lambda v: v["bytes"])
+    assert int4["bytes"] == (
+        parts["int4_weight_bytes"] + parts["bias_bytes"] + parts["channel_scale_bytes"]
+    )
+    assert parts["int4_weight_bytes"] == parts["weights"] // 2
+
+
+@pytest.mark.parametrize("sparsity", [0.3, 0.5, 0.8, 0.9])
+def test_pruned_is_the_row_of_the_readers_sparsity(sparsity):
+    result = compress.run(sparsity=sparsity)
+    pruned = dict(result["pruned"])
+    assert pruned.pop("sparsity") == sparsity
+    assert pruned in result["variants"] and pruned["kind"] == "pruned"
+    weights, biases = result["parts"]["weights"], result["parts"]["biases"]
+    per_matrix = weights // 2  # W1 and W2 are pruned separately, each to the asked sparsity
+    kept = 2 * (per_matrix - round(sparsity * per_matrix))
+    # fp32 survivors, a 1-bit mask, fp32 biases
+    assert pruned["bytes"] == 4 * kept + -(-weights // 8) + 4 * biases

@@ -57,3 +57,40 @@ def test_surface_covers_start_and_optimum():
 def test_bad_arguments_name_themselves(controls, name):
     with pytest.raises(ValueError, match=rf"^{name} must"):
         linear.run(**controls)
+
+
+def test_curvature_is_the_largest_second_derivative_by_finite_differences():
+    x, y = linear.make_data(linear.LinearConfig())
+    h = 1e-3  # the loss is quadratic, so central differences are exact up to rounding
+
+    def second(dw: float, db: float) -> float:
+        return (
+            float(
+                linear.loss(0.3 + dw, 0.2 + db, x, y)
+                - 2 * linear.loss(0.3, 0.2, x, y)
+                + linear.loss(0.3 - dw, 0.2 - db, x, y)
+            )
+            / h**2
+        )
+
+    hww, hbb = second(h, 0), second(0, h)
+    hwb = (second(h, h) - hww - hbb) / 2
+    c = np.linalg.eigvalsh([[hww, hwb], [hwb, hbb]]).max()
+    valley = linear.run()["valley"]
+    assert valley["curvature"] == pytest.approx(c, rel=1e-5)
+    assert valley["overshoot_lr"] == pytest.approx(1 / c, rel=1e-5)
+    assert valley["diverge_lr"] == pytest.approx(2 / c, rel=1e-5)
+
+
+def test_the_path_crosses_the_valley_only_past_one_over_c_and_grows_past_two_over_c():
+    valley = linear.run()["valley"]
+    below, above = 0.97 * valley["overshoot_lr"], 1.03 * valley["overshoot_lr"]
+    assert linear.run(lr=below)["crossings"] == 0
+    assert linear.run(lr=above)["crossings"] > 0
+    optimum = linear.run()["optimum"]["loss"]
+    settles = linear.run(lr=0.97 * valley["diverge_lr"], steps=400)
+    assert settles["final"]["loss"] == pytest.approx(optimum, abs=1e-4)
+    grows = linear.run(lr=1.03 * valley["diverge_lr"])["path"]
+    assert grows[-1]["loss"] > grows[0]["loss"]
+    # Past 2/c every step crosses: the error along the steep direction flips sign each time.
+    assert linear.run(lr=1.03 * valley["diverge_lr"])["crossings"] == len(grows) - 1
