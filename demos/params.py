@@ -17,17 +17,19 @@ from importlib import resources
 
 from demos import _checks
 
-COMPONENTS = ("token_embeddings", "position_embeddings", "attention", "mlp", "norms", "lm_head")
-COMPONENT_NAMES = {
-    "token_embeddings": "トークン埋め込み",
-    "position_embeddings": "位置埋め込み",
-    "attention": "自己注意",
-    "mlp": "MLP",
-    "norms": "正規化",
-    "lm_head": "出力層（lm_head）",
-    "pooler": "プーラー",
-    "projections": "射影",
-}
+# Every id a breakdown can hold (the last two only in some families: BERT's pooler, the
+# projections of models whose embedding width differs from the hidden width). Ids, not
+# display names: the page's chart names them (tools/site_charts.py).
+COMPONENTS = (
+    "token_embeddings",
+    "position_embeddings",
+    "attention",
+    "mlp",
+    "norms",
+    "lm_head",
+    "pooler",
+    "projections",
+)
 DTYPE_BYTES = {"fp32": 4.0, "bf16/fp16": 2.0, "int8": 1.0, "int4": 0.5}
 _REQUIRED = object()
 
@@ -477,7 +479,7 @@ def run(**controls) -> dict:
             config = json.loads(cfg.config_json)
         except json.JSONDecodeError as exc:
             raise ValueError(f"config_json is not valid JSON: {exc}") from exc
-        source = "貼り付けた config.json"
+        source = "config_json"  # the pasted text, not a preset
     else:
         config, source = load_preset(cfg.preset), cfg.preset
     base = count_params(config)
@@ -493,10 +495,7 @@ def run(**controls) -> dict:
         "model_type": count.model_type,
         "total": count.total,
         "base_total": base.total,
-        "breakdown": [
-            {"component": k, "部品": COMPONENT_NAMES.get(k, k), "params": v}
-            for k, v in count.breakdown.items()
-        ],
+        "breakdown": [{"component": k, "params": v} for k, v in count.breakdown.items()],
         "per_layer": count.per_layer,
         "layers": count.layers,
         "memory": [

@@ -183,9 +183,24 @@ def _size_vs_accuracy() -> alt.TopLevelMixin:
     ).properties(width=WIDTH, height=260, title="モデルのサイズと正解率")
 
 
+# What the page calls each component id that demos.params returns.
+COMPONENT_NAMES = {
+    "token_embeddings": "トークン埋め込み",
+    "position_embeddings": "位置埋め込み",
+    "attention": "自己注意",
+    "mlp": "MLP",
+    "norms": "正規化",
+    "lm_head": "出力層（lm_head）",
+    "pooler": "プーラー",
+    "projections": "射影",
+}
+
+
 def _param_breakdown() -> alt.TopLevelMixin:
+    names = ", ".join(f"'{k}': '{v}'" for k, v in COMPONENT_NAMES.items())
     return (
         alt.Chart(alt.NamedData("breakdown"))
+        .transform_calculate(部品=f"{{{names}}}[datum.component] || datum.component")
         .mark_bar()
         .encode(
             x=alt.X("params:Q", title="パラメーター数"),

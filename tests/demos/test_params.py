@@ -108,3 +108,24 @@ def test_calculator_accepts_a_pasted_config_and_reports_bad_json():
         params.run(config_json="{oops")
     with pytest.raises(ValueError, match=r"^layers must"):
         params.run(layers=-1)
+
+
+def test_breakdown_uses_ids_that_the_page_names(tmp_path):
+    """The model returns component ids; the page's chart (tools/site_charts.py) names them."""
+    from parameter_lab import charts
+
+    from tools import site_charts
+
+    seen = set()
+    for preset in params.preset_names():
+        seen |= set(params.count_params(params.load_preset(preset)).breakdown)
+    opt_350m = {**params.load_preset("opt-125m"), "word_embed_proj_dim": 512, "hidden_size": 1024}
+    seen |= set(params.count_params(opt_350m).breakdown)
+    assert seen == set(params.COMPONENTS), "COMPONENTS lists every id a breakdown can hold"
+    assert set(params.COMPONENTS) <= set(site_charts.COMPONENT_NAMES)
+    rows = params.run(preset="bert-base-uncased")["breakdown"]
+    assert all(set(row) == {"component", "params"} for row in rows)
+    view = site_charts.VIEWS["param_breakdown"]
+    svg = charts.render_svg(charts.with_data(view.spec(), {"breakdown": rows}), tmp_path)
+    for row in rows:
+        assert site_charts.COMPONENT_NAMES[row["component"]] in svg
