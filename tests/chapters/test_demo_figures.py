@@ -15,7 +15,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from demos import attention, charlm, compress, linear, mlp, params, search
+from demos import attention, charlm, compress, mlp, params, search
 from tests.conftest import ROOT
 
 
@@ -46,14 +46,6 @@ def _jumps(lr: float) -> int:
 
 def _roughness(**controls) -> float:
     return float(np.abs(np.diff(_curve("train_loss", **controls))).mean())
-
-
-@cache
-def _linear_curvature() -> float:
-    points = linear.run()["points"]
-    x = np.array([p["x"] for p in points])
-    hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
-    return float(np.linalg.eigvalsh(hessian).max())
 
 
 @cache
@@ -115,10 +107,6 @@ def _pct(x: float) -> str:
 
 # (page, fragment with {} for the figure, the figure as the page writes it)
 FIGURES: list[tuple[str, str, Callable[[], str]]] = [
-    # Chapter 1: the linear demo's thresholds follow from the curvature of the loss bowl.
-    ("parameters", "このデータでは $c \\approx {}$ なので", lambda: f"{_linear_curvature():.2f}"),
-    ("parameters", "境目はおよそ {} と", lambda: f"{1 / _linear_curvature():.2f}"),
-    ("parameters", "と {} です。", lambda: f"{2 / _linear_curvature():.2f}"),
     # Chapter 2: the MLP at the settings the text names.
     ("hyperparameters", "既定の $H = 16$ なら{}個です", lambda: str(_mlp_kw()["param_count"])),
     (
@@ -358,28 +346,6 @@ FIGURES: list[tuple[str, str, Callable[[], str]]] = [
 def test_quoted_figure_matches_the_demo(slug, fragment, figure):
     expected = fragment.format(figure())
     assert expected in _page(slug), f"site_src/{slug}.md should say: {expected}"
-
-
-def test_linear_demo_thresholds_behave_as_the_text_says():
-    optimum = linear.run()["optimum"]
-    assert linear.run(lr=0.01)["final"]["loss"] > 5 * optimum["loss"]  # 0.01: falls short
-    for lr in (0.34, 0.6):  # past 1/c the path overshoots, yet reaches the bottom in 50 steps
-        assert linear.run(lr=lr)["final"]["loss"] == pytest.approx(optimum["loss"], abs=1e-4)
-
-    x = np.array([p["x"] for p in linear.run()["points"]])
-    hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
-    steep = np.linalg.eigh(hessian)[1][:, 1]  # the valley's steepest direction
-
-    def first_step_across(lr: float) -> float:
-        start, step = linear.run(lr=lr)["path"][:2]
-        before = np.dot([start["w"] - optimum["w"], start["b"] - optimum["b"]], steep)
-        after = np.dot([step["w"] - optimum["w"], step["b"] - optimum["b"]], steep)
-        return before * after
-
-    assert first_step_across(0.32) > 0  # below 1/c: stays on its side of the valley
-    assert first_step_across(0.34) < 0  # above 1/c: jumps across it
-    grows = [p["loss"] for p in linear.run(lr=0.67)["path"]]
-    assert grows[-1] > grows[0]  # past 2/c the loss grows
 
 
 def test_attention_without_positions_cannot_tell_repeated_characters_apart():
