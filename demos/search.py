@@ -3,7 +3,8 @@
 The default objective is a stand-in for a validation-loss landscape over two
 hyperparameters (log10 learning rate, log10 L2): the Branin function, rescaled onto
 those axes, whose minimum 0.397887 is known exactly. ``objective="mlp"`` searches the
-real MLP of chapter 2 instead (slower, no known optimum).
+real MLP of chapter 2 instead (slower, no known optimum). ``sweep`` repeats the race over
+many seeds and counts how often each method comes close to the minimum.
 """
 
 from __future__ import annotations
@@ -116,10 +117,19 @@ def expected_improvement(mu: np.ndarray, sigma: np.ndarray, best: float) -> np.n
 # ---- the three searches -------------------------------------------------------------------
 
 
+def grid_shape(budget: int) -> tuple[int, int]:
+    """(learning rates, L2 strengths) of the grid: as square as the budget allows, and
+    filled column by column with at most one column short, so that both axes are covered
+    end to end (20 trials: 5 × 4; 25: 5 × 5; 10: 4 × 3 with the last column 1 trial)."""
+    n_l2 = math.isqrt(budget)
+    return math.ceil(budget / n_l2), n_l2
+
+
 def grid_points(budget: int) -> np.ndarray:
-    side = math.ceil(math.sqrt(budget))
-    axis = (np.arange(side) + 0.5) / side  # cell centres: no trial wasted on the box edge
-    g1, g2 = np.meshgrid(axis, axis, indexing="ij")
+    n_lr, n_l2 = grid_shape(budget)
+    lr_axis = (np.arange(n_lr) + 0.5) / n_lr  # cell centres: no trial wasted on the box edge
+    l2_axis = (np.arange(n_l2) + 0.5) / n_l2
+    g1, g2 = np.meshgrid(lr_axis, l2_axis, indexing="ij")  # learning rate by learning rate
     return np.stack([g1.ravel(), g2.ravel()], axis=1)[:budget]  # (budget, 2)
 
 
@@ -166,9 +176,40 @@ def run(**controls) -> dict:
                 }
             )
         summary[method] = round(best, 5)
+    n_lr, n_l2 = grid_shape(cfg.budget)
     return {
         "config": asdict(cfg),
         "trials": rows,
         "best": summary,
         "known_minimum": BRANIN_MIN if cfg.objective == "branin" else None,
+        "grid": {"learning_rates": n_lr, "l2_strengths": n_l2},
+    }
+
+
+# ---- many seeds: how often each method gets close, not what one lucky run found ----------
+
+
+def sweep(seeds: int = 20, tolerance: float = 0.5, **controls) -> dict:
+    """Race the three searches once per seed 0 … seeds-1 on Branin, and count for each
+    method the races whose best trial came within ``tolerance`` of the known minimum."""
+    seeds = _checks.integer("seeds", seeds, 1, 100)
+    tolerance = _checks.number("tolerance", tolerance, 0.0, 100.0)
+    if "seed" in controls:
+        raise ValueError("seed is not a control of sweep: it runs seeds 0 … seeds-1")
+    cfg = _checks.build(SearchConfig, controls)
+    if cfg.objective != "branin":
+        raise ValueError("objective must be 'branin' for a sweep: only Branin's minimum is known")
+    grid = min(v for _, v in search(cfg, "grid"))  # the grid draws no random numbers
+    rows = []
+    for seed in range(seeds):
+        cfg.seed = seed
+        best = {m: grid if m == "grid" else min(v for _, v in search(cfg, m)) for m in METHODS}
+        rows.append({"seed": seed, **{m: round(v, 5) for m, v in best.items()}})
+    near = {
+        m: sum(r[m] < BRANIN_MIN + tolerance for r in rows) for m in ("bayes", "random", "grid")
+    }
+    return {
+        "config": {**asdict(cfg), "seed": None, "seeds": seeds, "tolerance": tolerance},
+        "near": near,
+        "runs": rows,
     }

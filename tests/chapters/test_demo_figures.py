@@ -15,7 +15,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from demos import attention, charlm, compress, mlp, params, search
+from demos import attention, charlm, compress, mlp, params
 from tests.conftest import ROOT
 
 
@@ -70,15 +70,6 @@ def _compress() -> dict:
 @cache
 def _lora() -> dict:
     return compress.run()["lora"]
-
-
-@cache
-def _search(seed: int, budget: int = 20) -> dict:
-    return search.run(seed=seed, budget=budget)["best"]
-
-
-def _near(method: str, budget: int) -> int:
-    return sum(_search(seed, budget)[method] < search.BRANIN_MIN + 0.5 for seed in range(20))
 
 
 @cache
@@ -280,32 +271,6 @@ FIGURES: list[tuple[str, str, Callable[[], str]]] = [
         "KVキャッシュは4分の1の {} GiB になります",
         lambda: f"{_kv_gib('mistral-7b-v0.1'):g}",
     ),
-    # Chapter 5: the search race.
-    ("tuning", "最良値{}と最小値の", lambda: f"{_search(3)['bayes']:.3f}"),
-    ("tuning", "ランダムサーチは{}、", lambda: f"{_search(3)['random']:.2f}"),
-    ("tuning", "グリッドサーチは{}でした", lambda: f"{_search(3)['grid']:.2f}"),
-    ("tuning", "ランダムサーチ（{}）が", lambda: f"{_search(0)['random']:.3f}"),
-    ("tuning", "ベイズ最適化（{}）より", lambda: f"{_search(0)['bayes']:.3f}"),
-    *[
-        (
-            "tuning",
-            f"| {budget} | {{}} |",
-            lambda budget=budget: " | ".join(
-                str(_near(m, budget)) for m in ("bayes", "random", "grid")
-            ),
-        )
-        for budget in (6, 10, 20, 40)
-    ],
-    (
-        "tuning",
-        "学習率{}通り × L2 の強さ",
-        lambda: str(len({p["log10_lr"] for p in search.run()["trials"] if p["method"] == "grid"})),
-    ),
-    (
-        "tuning",
-        "L2 の強さ{}通りで",
-        lambda: str(len({p["log10_l2"] for p in search.run()["trials"] if p["method"] == "grid"})),
-    ),
     # Chapter 6: compression and LoRA.
     ("future", "元のモデル（{}バイト、", lambda: str(_compress()["fp32（元のモデル）"]["bytes"])),
     ("future", "バイト、正解率{}）", lambda: _pct(_compress()["fp32（元のモデル）"]["accuracy"])),
@@ -361,12 +326,6 @@ def test_attention_without_positions_cannot_tell_repeated_characters_apart():
 def test_causal_first_row_is_one():
     weights = attention.run(causal=True)["weights"]
     assert all(w["weight"] == 1.0 for w in weights if w["query"] == 0 and w["key"] == 0)
-
-
-def test_grid_never_tries_the_top_learning_rates():
-    grid = [p for p in search.run()["trials"] if p["method"] == "grid"]
-    assert max(p["log10_lr"] for p in grid) == pytest.approx(-1.2)
-    assert "$\\log_{10}\\eta = -0.4$" in _page("tuning")
 
 
 def test_kv_cache_per_token_matches_the_worked_example():

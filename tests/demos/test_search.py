@@ -68,3 +68,39 @@ def test_deterministic_given_seed():
 def test_bad_arguments_name_themselves(controls, name):
     with pytest.raises(ValueError, match=rf"^{name} must"):
         search.run(**controls)
+
+
+@pytest.mark.parametrize("budget", range(4, 101))
+def test_the_grid_spends_the_budget_and_covers_both_axes_end_to_end(budget):
+    points = search.grid_points(budget)
+    n_lr, n_l2 = search.grid_shape(budget)
+    assert len(points) == budget
+    lr_values, l2_values = np.unique(points[:, 0]), np.unique(points[:, 1])
+    # every column and every row of the n_lr × n_l2 grid is tried at least once
+    np.testing.assert_allclose(lr_values, (np.arange(n_lr) + 0.5) / n_lr)
+    np.testing.assert_allclose(l2_values, (np.arange(n_l2) + 0.5) / n_l2)
+    assert abs(n_lr - n_l2) <= 2 and n_lr * n_l2 - budget < n_l2
+
+
+def test_the_grid_of_twenty_tries_the_top_learning_rate():
+    result = search.run(budget=20)
+    grid = [t for t in result["trials"] if t["method"] == "grid"]
+    assert result["grid"] == {"learning_rates": 5, "l2_strengths": 4}
+    assert len({t["log10_lr"] for t in grid}) == 5 and len({t["log10_l2"] for t in grid}) == 4
+    assert max(t["log10_lr"] for t in grid) == pytest.approx(-0.4)  # the top column's centre
+
+
+def test_sweep_counts_what_separate_races_find():
+    swept = search.sweep(seeds=5, budget=8, tolerance=1.0)
+    for row in swept["runs"]:
+        assert {m: row[m] for m in search.METHODS} == search.run(seed=row["seed"], budget=8)["best"]
+    for method in search.METHODS:
+        expected = sum(r[method] < search.BRANIN_MIN + 1.0 for r in swept["runs"])
+        assert swept["near"][method] == expected
+
+
+def test_sweep_rejects_a_seed_and_a_bad_count():
+    with pytest.raises(ValueError, match=r"^seed is not a control"):
+        search.sweep(seed=1)
+    with pytest.raises(ValueError, match=r"^seeds must"):
+        search.sweep(seeds=0)
