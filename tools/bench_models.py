@@ -40,6 +40,8 @@ if str(ROOT) not in sys.path:
 from parameter_lab.controls import parse_control  # noqa: E402
 from parameter_lab.scan import find_fences  # noqa: E402
 
+from tools import site_nav  # noqa: E402
+
 BUDGET_MS = 150.0  # median per demo at its page defaults (issue 11, "Model speed")
 
 
@@ -55,20 +57,9 @@ class PageDemo:
         return f"{self.where} {self.module}.{self.function}"
 
 
-def docs_dir(root: Path = ROOT) -> Path:
-    """The site's docs_dir, read from mkdocs.yml (its !ENV and !!python tags are ignored)."""
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
-    return root / (config.get("docs_dir") or "docs")
-
-
 def page_demos(docs: Path | None = None) -> list[PageDemo]:
     """Every demo fence under ``docs``, with the values its controls start at."""
-    docs = docs or docs_dir()
+    docs = docs or site_nav.docs_dir()
     found = []
     for page in sorted(docs.rglob("*.md")):
         rel = page.relative_to(docs).as_posix()

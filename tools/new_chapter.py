@@ -1,29 +1,42 @@
 """Scaffold a chapter: ``python -m tools.new_chapter SLUG "TITLE"`` (or ``make chapter``).
 
-Creates ``site_src/SLUG.md`` from a template that builds strictly as it stands (front
-matter, headings, a working demo block, まとめ), adds it to the nav in ``mkdocs.yml``
-after the last chapter, and writes ``tests/chapters/test_SLUG.py``, which checks that
-the chapter's demo blocks are valid and pre-render.
+Creates ``site_src/SLUG.md`` from a template that builds strictly and passes the content
+tests as it stands (front matter, headings, a working demo block, まとめ), adds it to the
+nav in ``mkdocs.yml`` after the last chapter, and writes ``tests/chapters/test_SLUG.py``,
+which checks that the chapter's demo blocks are valid and pre-render.
+
+The nav is edited as YAML with ruamel.yaml, which keeps mkdocs.yml's comments, quoting and
+layout, so any title (``C# と #タグ``, ``A: B``) lands whole.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import re
 import sys
 from pathlib import Path
 
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+
+from tools.site_nav import CHAPTER_SECTION
+
 ROOT = Path(__file__).resolve().parents[1]
-NAV_SECTION = "  - 章:"  # the nav group chapters live in
+
+# The template's first sentence. While a chapter still has it, the chapter is a draft: the
+# content tests wait for its prose (tests/test_chapters.py) but check everything else.
+PLACEHOLDER = "この章で扱うことを二、三文で書きます。"
 
 CHAPTER = """---
-title: {title}
-description: {title}について、ブラウザで動くデモを使って解説します。
+title: {title_yaml}
+description: {description_yaml}
 ---
 
-# {title}
+# {title_md}
 
-この章で扱うことを二、三文で書きます。読者が章を読み終えたときに何ができるようになるかを示してください。
+{placeholder}読者が章を読み終えたときに何ができるようになるかを示してください。
 
 ## 最初の節
 
@@ -41,7 +54,7 @@ view: [loss_curve]
 caption: デモで何を見てほしいかを書きます。
 ```
 
-デモの設定を変えると何が見えるのかを、具体的な値を挙げて説明します（「学習率を0.5にすると…」）。
+デモの設定を変えると何が見えるのかを、具体的な値を挙げて説明します（「スライダーを右端まで動かすと…」）。
 
 ## まとめ
 
@@ -62,34 +75,63 @@ def test_{name}_demos_run():
 '''
 
 
+def _yaml() -> YAML:
+    yaml = YAML()  # round trip: comments, key order and quotes survive
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)  # mkdocs.yml's own layout
+    yaml.width = 4096  # never fold a long line
+    return yaml
+
+
+def add_to_nav(text: str, title: str, page: str) -> str:
+    """``text`` (mkdocs.yml) with ``{title: page}`` after the last chapter, all else as it was."""
+    yaml = _yaml()
+    config = yaml.load(text)
+    section = next(
+        (
+            item[CHAPTER_SECTION]
+            for item in config.get("nav") or []
+            if isinstance(item, dict) and CHAPTER_SECTION in item
+        ),
+        None,
+    )
+    if section is None:
+        raise SystemExit(f"mkdocs.yml has no `{CHAPTER_SECTION}:` section in its nav")
+    section.append(CommentedMap([(title, page)]))
+    out = io.StringIO()
+    yaml.dump(config, out)
+    return out.getvalue()
+
+
 def scaffold(slug: str, title: str, root: Path = ROOT) -> list[Path]:
     if not re.fullmatch(r"[a-z][a-z0-9-]*", slug):
         raise SystemExit(f"SLUG {slug!r} must be lowercase letters, digits and '-'")
-    if not title.strip() or "\n" in title or ":" in title:
-        raise SystemExit("TITLE must be one line without ':'")
+    title = title.strip()
+    if not title or "\n" in title:
+        raise SystemExit("TITLE must be one line of text")
     page = root / "site_src" / f"{slug}.md"
     test = root / "tests" / "chapters" / f"test_{slug.replace('-', '_')}.py"
     if page.exists():
         raise SystemExit(f"{page.relative_to(root)} already exists; choose another SLUG")
     mkdocs = root / "mkdocs.yml"
-    nav = _insert_nav(mkdocs.read_text(), f"      - {title}: {slug}.md")
-    page.write_text(CHAPTER.format(slug=slug, title=title), encoding="utf-8")
+    nav = add_to_nav(mkdocs.read_text(encoding="utf-8"), title, f"{slug}.md")
+    page.write_text(
+        CHAPTER.format(
+            slug=slug,
+            placeholder=PLACEHOLDER,
+            # JSON strings are YAML double-quoted scalars: a '#' or ':' stays in the title.
+            title_yaml=json.dumps(title, ensure_ascii=False),
+            description_yaml=json.dumps(
+                f"{title}について、ブラウザで動くデモを使って解説します。", ensure_ascii=False
+            ),
+            # Escaped, a '#' is text: a trailing one would otherwise close the heading.
+            title_md=title.replace("#", r"\#"),
+        ),
+        encoding="utf-8",
+    )
     test.write_text(TEST.format(slug=slug, name=slug.replace("-", "_")), encoding="utf-8")
     mkdocs.write_text(nav, encoding="utf-8")
     return [page, test, mkdocs]
-
-
-def _insert_nav(text: str, entry: str) -> str:
-    lines = text.split("\n")
-    try:
-        start = lines.index(NAV_SECTION)
-    except ValueError:
-        raise SystemExit(f"mkdocs.yml has no `{NAV_SECTION.strip()}` nav section") from None
-    end = start + 1
-    while end < len(lines) and lines[end].startswith("      - "):
-        end += 1
-    lines.insert(end, entry)
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
-from tools import bench_models
+from tools import bench_models, site_nav
 
 BOUND_MS = 3 * bench_models.BUDGET_MS
 DEMOS = bench_models.page_demos()
@@ -34,7 +34,7 @@ def timings() -> dict[str, dict]:
 
 
 def test_every_demo_fence_on_the_pages_is_benchmarked():
-    docs = bench_models.docs_dir()
+    docs = site_nav.docs_dir()
     fences = sum(
         len(re.findall(r"^```demo\s*$", page.read_text(), flags=re.M))
         for page in docs.rglob("*.md")
