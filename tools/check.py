@@ -6,21 +6,28 @@ status is 1 when there is any. The same checks run in ``make test``.
 
 from __future__ import annotations
 
+import argparse
+import hashlib
 import re
 import sys
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
+import markdown
 import yaml
 from markdown.extensions.toc import slugify
-
-from tools import datasets
+from mkdocs.utils.meta import get_data
 from parameter_lab import SourceError
+
+from tools import datasets, site_nav
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "site_src"
-ARTICLE = ROOT.parent / "shared" / "reference" / "article-ja.txt"
 COPY_RUN = 20  # characters shared word for word with the source article that count as copying
+# Hashes of every COPY_RUN-character window of the reference article, made by
+# tools/make_article_fingerprint.py: the check runs anywhere, the article stays out of git.
+FINGERPRINT = ROOT / "tools" / "article_fingerprint.txt"
 REQUIRED_META = ("title", "description")
 
 _LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
@@ -128,28 +135,89 @@ def check_links(path: Path, text: str) -> list[Problem]:
     return problems
 
 
-def check_unsafe_html(path: Path, text: str) -> list[Problem]:
+def markdown_renderer(root: Path = ROOT) -> markdown.Markdown:
+    """Python-Markdown with the site's extensions, as mkdocs.yml configures them.
+
+    Our fences need the plugin to render; without it they come out as code, which is inert,
+    so what remains is exactly what an author can write into a page's HTML."""
+    extensions, configs = [], {}
+    for item in site_nav.load_config(root).get("markdown_extensions") or []:
+        name, config = next(iter(item.items())) if isinstance(item, dict) else (item, None)
+        extensions.append(name)
+        if config and not _has_none(config):  # a !!python/name option reads as None here
+            configs[name] = config
+    return markdown.Markdown(extensions=extensions, extension_configs=configs)
+
+
+def _has_none(value: object) -> bool:
+    if isinstance(value, dict):
+        return any(_has_none(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_none(v) for v in value)
+    return value is None
+
+
+_URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "data"}
+
+
+class _Unsafe(HTMLParser):
+    """Script elements, on*= event handlers and javascript: URLs in rendered HTML, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, list[str]]] = []  # (message, Markdown needles to find it)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        raw = self.get_starttag_text() or ""
+        if tag == "script":
+            self.found.append(
+                (
+                    "<script> in the page; put code in a pyodide or demo block instead",
+                    [r"<\s*script\b"],
+                )
+            )
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(
+                    (
+                        f"event handler {name}= on <{tag}> (in HTML or an attribute list); "
+                        "remove it: chapters carry no JavaScript",
+                        [rf"\b{re.escape(name)}\s*="],
+                    )
+                )
+            elif name in _URL_ATTRS and re.match(
+                r"javascript:", re.sub(r"[\x00-\x20]", "", value or ""), flags=re.I
+            ):
+                quoted = re.search(rf"""\b{re.escape(name)}\s*=\s*(["']?)([^"'\s>]*)""", raw)
+                needles = [re.escape(quoted.group(2))] if quoted and quoted.group(2) else []
+                self.found.append(
+                    (
+                        f"javascript: URL in {name}= of <{tag}>; link to a page instead",
+                        [*needles, r"javascript\s*:"],
+                    )
+                )
+
+
+def check_unsafe_html(path: Path, text: str, md: markdown.Markdown | None = None) -> list[Problem]:
+    """Render the page as the site does and look at the HTML, not the Markdown: an attribute
+    list (``[x](y){ onclick=... }``) makes HTML that no Markdown pattern shows."""
+    md = md or markdown_renderer()
+    body, _ = get_data(text)
+    finder = _Unsafe()
+    finder.feed(md.reset().convert(body))
+    finder.close()
+    lines = _prose_lines(text)
+    used: dict[str, int] = {}  # needle -> matches already given to earlier findings
     problems = []
-    for number, line in _prose_lines(text):
-        if re.search(r"<\s*script\b", line, flags=re.I):
-            problems.append(
-                Problem(
-                    _rel(path),
-                    number,
-                    "raw <script> in a chapter; put code in a pyodide or demo block instead",
-                )
-            )
-        if re.search(r"<[^>]*\son[a-z]+\s*=", line, flags=re.I):
-            problems.append(
-                Problem(
-                    _rel(path),
-                    number,
-                    "inline event handler (on...=) in HTML; "
-                    "remove it: chapters carry no JavaScript",
-                )
-            )
-        if re.search(r"javascript:", line, flags=re.I):
-            problems.append(Problem(_rel(path), number, "javascript: URL; link to a page instead"))
+    for message, needles in finder.found:
+        line = 1
+        for needle in needles:
+            hits = [n for n, t in lines for _ in re.finditer(needle, t, flags=re.I)]
+            if hits:
+                line = hits[min(used.get(needle, 0), len(hits) - 1)]
+                used[needle] = used.get(needle, 0) + 1
+                break
+        problems.append(Problem(_rel(path), line, message))
     return problems
 
 
@@ -166,10 +234,25 @@ def check_images(path: Path, text: str) -> list[Problem]:
     return problems
 
 
-def check_copied(path: Path, text: str, article: str) -> list[Problem]:
+def window_hash(window: str) -> str:
+    """64 bits of SHA-256: no false alarm in practice, and no way back to the text."""
+    return hashlib.sha256(window.encode("utf-8")).hexdigest()[:16]
+
+
+def fingerprint(article: str) -> set[str]:
+    """Hashes of every COPY_RUN-character window of ``article``, whitespace removed."""
+    flat = re.sub(r"\s+", "", article)
+    return {window_hash(flat[i : i + COPY_RUN]) for i in range(len(flat) - COPY_RUN + 1)}
+
+
+def load_fingerprint(path: Path = FINGERPRINT) -> set[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {line for line in lines if line and not line.startswith("#")}
+
+
+def check_copied(path: Path, text: str, hashes: set[str]) -> list[Problem]:
     """Runs of COPY_RUN+ characters (ignoring whitespace) that repeat the reference article."""
     squeeze = re.compile(r"\s+")
-    grams = {article[i : i + COPY_RUN] for i in range(len(article) - COPY_RUN + 1)}
     problems = []
     for number, line in _prose_lines(text):
         flat = squeeze.sub("", line)
@@ -177,7 +260,7 @@ def check_copied(path: Path, text: str, article: str) -> list[Problem]:
             (
                 flat[i : i + COPY_RUN]
                 for i in range(len(flat) - COPY_RUN + 1)
-                if flat[i : i + COPY_RUN] in grams
+                if window_hash(flat[i : i + COPY_RUN]) in hashes
             ),
             None,
         )
@@ -193,19 +276,28 @@ def check_copied(path: Path, text: str, article: str) -> list[Problem]:
     return problems
 
 
-def check_site(docs: Path = DOCS, article_path: Path = ARTICLE) -> list[Problem]:
+def check_site(docs: Path = DOCS, fingerprint_path: Path = FINGERPRINT) -> list[Problem]:
     problems: list[Problem] = []
-    article = None
-    if article_path.exists():
-        article = re.sub(r"\s+", "", article_path.read_text(encoding="utf-8"))
+    if fingerprint_path.exists():
+        hashes = load_fingerprint(fingerprint_path)
+    else:
+        hashes = set()
+        problems.append(
+            Problem(
+                _rel(fingerprint_path),
+                1,
+                "the reference article's fingerprint is missing, so copied passages go unseen; "
+                "run `python tools/make_article_fingerprint.py` beside ../shared/reference/",
+            )
+        )
+    md = markdown_renderer()
     for path in sorted(docs.rglob("*.md")):
         text = path.read_text(encoding="utf-8")
         problems += check_front_matter(path, text)
         problems += check_links(path, text)
-        problems += check_unsafe_html(path, text)
+        problems += check_unsafe_html(path, text, md)
         problems += check_images(path, text)
-        if article:
-            problems += check_copied(path, text, article)
+        problems += check_copied(path, text, hashes)
     for csv in sorted(docs.rglob("*.csv")):
         try:
             datasets.load_llms(csv, _rel(csv))
@@ -215,15 +307,16 @@ def check_site(docs: Path = DOCS, article_path: Path = ARTICLE) -> list[Problem]
 
 
 def main(argv: list[str] | None = None) -> int:
-    docs = Path(argv[0]) if argv else DOCS
-    problems = check_site(docs)
+    parser = argparse.ArgumentParser(description="Content checks with file:line messages.")
+    parser.add_argument("docs", nargs="?", type=Path, default=DOCS)
+    parser.add_argument("--fingerprint", type=Path, default=FINGERPRINT)
+    args = parser.parse_args(argv)
+    problems = check_site(args.docs, args.fingerprint)
     for problem in problems:
         print(problem)
-    if not ARTICLE.exists():
-        print(f"note: {ARTICLE} not found; the copied-passage check was skipped", file=sys.stderr)
-    print(f"make check: {len(problems)} problem(s) in {docs}", file=sys.stderr)
+    print(f"make check: {len(problems)} problem(s) in {args.docs}", file=sys.stderr)
     return 1 if problems else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

@@ -50,3 +50,15 @@ def test_deploy_publishes_to_pages():
     assert any(u.startswith("actions/upload-pages-artifact") for u in uses)
     assert any(u.startswith("actions/deploy-pages") for u in uses)
     assert deploy["permissions"]["pages"] == "write"
+
+
+def test_deploy_publishes_only_after_the_tests_pass():
+    deploy = yaml.safe_load((WORKFLOWS / "deploy.yml").read_text())
+    build = deploy["jobs"]["build"]["steps"]
+    runs = [s.get("run") for s in build]
+    upload = next(
+        i for i, s in enumerate(build) if s.get("uses", "").startswith("actions/upload-pages")
+    )
+    assert "make test" in runs, "deploy must run the tests"
+    assert runs.index("make test") < runs.index("make site") < upload
+    assert deploy["jobs"]["deploy"]["needs"] == "build"
