@@ -15,7 +15,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from demos import attention, charlm, compress, mlp, params
+from demos import attention, compress, mlp, params
 from tests.conftest import ROOT
 
 
@@ -41,11 +41,6 @@ def _roughness(**controls) -> float:
 
 
 @cache
-def _charlm() -> dict:
-    return {m["model"]: m for m in charlm.run()["models"]}
-
-
-@cache
 def _compress() -> dict:
     return {v["variant"]: v for v in compress.run()["variants"]}
 
@@ -64,10 +59,6 @@ def _gib(preset: str, dtype: str = "bf16/fp16") -> float:
     return next(m["GiB"] for m in _params(preset)["memory"] if m["dtype"] == dtype)
 
 
-def _kv_gib(preset: str) -> float:
-    return _params(preset)["kv_cache_bytes"] / 2**30
-
-
 def _ja(n: int) -> str:
     """1億2443万9808 style: 億 and 万 groups, no separators."""
     oku, rest = divmod(n, 10**8)
@@ -84,21 +75,6 @@ FIGURES: list[tuple[str, str, Callable[[], str]]] = [
     # Chapter 3: the exact counts the pyodide cell prints (no demo block to bind to).
     ("transformers", "正確な値（{}個）", lambda: _ja(_params("gpt2")["total"])),
     ("transformers", "全体では{}個になります", lambda: _ja(_params("llama-2-7b")["total"])),
-    # Chapter 4: the character language models and the calculator.
-    ("scale", "1-gram の{}から", lambda: f"{_charlm()['ngram1']['train_loss']:.2f}"),
-    ("scale", "5-gram の{}へ", lambda: f"{_charlm()['ngram5']['train_loss']:.2f}"),
-    ("scale", "2-gram（{}）", lambda: f"{_charlm()['ngram2']['val_loss']:.2f}"),
-    ("scale", "5-gram では{}になります", lambda: f"{_charlm()['ngram5']['val_loss']:.2f}"),
-    ("scale", "（重み{}個）", lambda: _ja(_charlm()["neural"]["params"])),
-    ("scale", "訓練用の文章では{}まで下がる", lambda: f"{_charlm()['neural']['train_loss']:.2f}"),
-    ("scale", "検証用では{}と", lambda: f"{_charlm()['neural']['val_loss']:.2f}"),
-    ("scale", "重みだけでも {} GiB 必要で", lambda: f"{_gib('llama-2-7b'):.2f}"),
-    ("scale", "KVキャッシュがさらに {} GiB を占めます", lambda: f"{_kv_gib('llama-2-7b'):g}"),
-    (
-        "scale",
-        "KVキャッシュは4分の1の {} GiB になります",
-        lambda: f"{_kv_gib('mistral-7b-v0.1'):g}",
-    ),
     # Chapter 6: compression and LoRA.
     ("future", "元のモデル（{}バイト、", lambda: str(_compress()["fp32（元のモデル）"]["bytes"])),
     ("future", "バイト、正解率{}）", lambda: _pct(_compress()["fp32（元のモデル）"]["accuracy"])),
@@ -149,15 +125,6 @@ def test_attention_without_positions_cannot_tell_repeated_characters_apart():
     for head in range(1, 5):
         assert rows[(head, 0)] == rows[(head, 2)]  # the two 猫 attend identically
     assert "猫が猫を見た" in _page("transformers")
-
-
-def test_kv_cache_per_token_matches_the_worked_example():
-    per_token = _params("llama-2-7b")["kv_cache_bytes"] // 4096
-    assert per_token == 2 * 32 * 32 * 128 * 2 == 524_288
-    assert "52万4288バイト" in _page("scale")
-    assert (
-        _params("mistral-7b-v0.1")["kv_cache_bytes"] * 4 == _params("llama-2-7b")["kv_cache_bytes"]
-    )
 
 
 def test_int4_size_is_dominated_by_biases_and_scales():
