@@ -112,3 +112,14 @@ def test_built_pages_link_katex_css_only_where_there_is_math(built_site: Path):
             assert (page.parent / links[0]).resolve().is_file(), links[0]
             with_math.append(page)
     assert with_math, "no built page has math: the check above proved nothing"
+
+
+def test_a_link_made_of_one_formula_is_named_by_its_text(renderer):
+    page = (
+        '<html><head></head><body><p><a href="#d:lr=3"><span class="arithmatex">'
+        '\\(\\lambda = 0.1\\)</span></a> and <a href="#e">rate <span class="arithmatex">'
+        "\\(\\eta\\)</span></a></p></body></html>"
+    )
+    out = formulas.render_page(page, renderer, "k.css", "docs/p.md")
+    links = re.findall(r"<a [^>]*>", out)
+    assert links == ['<a href="#d:lr=3" aria-label="λ=0.1">', '<a href="#e">'], links

@@ -155,6 +155,8 @@ def render_page(
                 f'aria-label="{label}">{result["html"]}</div>'
             )
         else:
+            if _LINK_END.match(output, m.end()) and (opening := _LINK_START.search(parts[-1])):
+                parts[-1] = _name_link(parts[-1], opening, result["html"])
             parts.append(f'<span class="plab-math"{attrs}>{result["html"]}</span>')
         last = m.end()
     parts.append(output[last:])
@@ -164,6 +166,23 @@ def render_page(
     if head_end < 0:
         raise MathError(f"{where}: the page has no </head> to link the KaTeX stylesheet in")
     return page[:head_end] + link + "\n" + page[head_end:]
+
+
+# A link whose whole text is one formula, e.g. [$H = 2$](…): checkers (axe) do not read a
+# name out of MathML, so the link is named by the formula's text.
+_LINK_START = re.compile(r"<a(?P<attrs>\s[^>]*)?>\s*$")
+_LINK_END = re.compile(r"\s*</a>")
+_MATHML_TEXT = re.compile(r"<semantics>(?P<body>.*?)<annotation", re.DOTALL)
+
+
+def _name_link(before: str, opening: re.Match, katex_html: str) -> str:
+    attrs = opening.group("attrs") or ""
+    mathml = _MATHML_TEXT.search(katex_html)
+    if "aria-label=" in attrs or not mathml:
+        return before
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", mathml.group("body"))).split())
+    named = f'<a{attrs} aria-label="{html.escape(text)}">'
+    return before[: opening.start()] + named + before[opening.end() :].lstrip()
 
 
 def _tex_of(match: re.Match) -> tuple[str, bool]:
