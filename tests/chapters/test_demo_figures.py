@@ -65,6 +65,7 @@ FIGURES: list[tuple[str, str, Callable[[], str]]] = [
     ("transformers", "正確な値（{}個）", lambda: _ja(_params("gpt2")["total"])),
     ("transformers", "全体では{}個になります", lambda: _ja(_params("llama-2-7b")["total"])),
     # Chapter 6 quotes the calculator of chapter 4 (no params block on its page).
+    ("future", "Llama 2 7B（{}個）なら約", lambda: _ja(_params("llama-2-7b")["total"])),
     ("future", "推論に必要な重み（{} GiB）", lambda: f"{_gib('llama-2-7b'):.2f}"),
     ("future", "bf16 で約{} GiB を保存", lambda: f"{_gib('llama-2-7b'):.2f}"),
     ("future", "なら約{} GiB で", lambda: f"{16 * _params('llama-2-7b')['total'] / 2**30:.0f}"),
