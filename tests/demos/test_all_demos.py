@@ -16,6 +16,8 @@ from tests.conftest import ROOT
 DEMO_MODULES = sorted(
     m.name for m in pkgutil.iter_modules(demos.__path__) if not m.name.startswith("_")
 )
+# Modules with a run() are demos; the others (demos.nn) are libraries the demos share.
+RUNNABLE = [n for n in DEMO_MODULES if hasattr(importlib.import_module(f"demos.{n}"), "run")]
 
 
 def _pyodide_lock() -> dict:
@@ -43,22 +45,18 @@ def test_numpy_is_the_version_pyodide_ships():
     assert np.__version__ == _pyodide_lock()["packages"]["numpy"]["version"]
 
 
-@pytest.mark.parametrize("name", DEMO_MODULES)
+@pytest.mark.parametrize("name", RUNNABLE)
 def test_run_at_defaults_is_plain_json_and_deterministic(name):
     module = importlib.import_module(f"demos.{name}")
-    if not hasattr(module, "run"):
-        pytest.skip(f"demos.{name} is a library, not a demo")
     first = module.run()
     text = json.dumps(first, allow_nan=False, ensure_ascii=False)
     assert json.loads(text) == first, "the result must survive a JSON round trip unchanged"
     assert module.run() == first
 
 
-@pytest.mark.parametrize("name", DEMO_MODULES)
+@pytest.mark.parametrize("name", RUNNABLE)
 def test_unknown_control_is_rejected(name):
     module = importlib.import_module(f"demos.{name}")
-    if not hasattr(module, "run"):
-        pytest.skip(f"demos.{name} is a library, not a demo")
     with pytest.raises(ValueError, match="no_such_knob is not a control"):
         module.run(no_such_knob=1)
 
@@ -70,13 +68,11 @@ def test_package_import_does_not_load_numpy():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
-@pytest.mark.parametrize("name", DEMO_MODULES)
+@pytest.mark.parametrize("name", RUNNABLE)
 def test_peak_memory_at_defaults_is_under_50_mib(name):
     import tracemalloc
 
     module = importlib.import_module(f"demos.{name}")
-    if not hasattr(module, "run"):
-        pytest.skip(f"demos.{name} is a library, not a demo")
     module.run()
     tracemalloc.start()
     try:
