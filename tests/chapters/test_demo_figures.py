@@ -109,3 +109,14 @@ def test_sgd_validation_loss_is_lowest_at_the_rate_the_text_names():
 def test_batch_size_one_makes_the_loss_curve_ragged():
     """「損失の曲線がぎざぎざになります」: the mean change per epoch, against the default's."""
     assert _roughness(batch_size=1) > 5 * _roughness()
+
+
+def test_the_estimate_is_short_of_gpt2_small_by_the_share_the_text_gives():
+    """「0.7%ほど小さい」: the pyodide cell's 12·L·d² + V·d against the exact count."""
+    config = params.load_preset("gpt2")
+    estimate = (
+        12 * config["n_layer"] * config["n_embd"] ** 2 + config["vocab_size"] * config["n_embd"]
+    )
+    exact = _params("gpt2")["total"]
+    assert round(100 * (exact - estimate) / exact, 1) == 0.7
+    assert "0.7%ほど小さいだけ" in _page("transformers")
