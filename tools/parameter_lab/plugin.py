@@ -113,8 +113,10 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             blocks = [self._parse(f, path) for f in scan.find_fences(markdown, path, first_line)]
             _assign_ids(blocks, path)
             self._prerender(blocks, path)
-            self._scenarios: dict[str, object] = {}
-            markdown = prose.render_prose(markdown, blocks, self._run_scenario, path, first_line)
+            self._scenarios = self._run_scenarios(
+                prose.scenarios_of(markdown, blocks, path, first_line), path
+            )
+            markdown = prose.render_prose(markdown, blocks, self._scenario, path, first_line)
         except SourceError as exc:
             raise PluginError(str(exc)) from exc
         self._page_blocks = blocks
@@ -270,22 +272,33 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 )
             block.outcome = outcome
 
-    def _run_scenario(self, block: scan.Block, overrides: dict) -> object:
-        """The demo's result with some controls changed, run at build and cached."""
-        kwargs = {**specs.default_values(block.spec), **overrides}
-        job = prerender.job_for_demo(block.spec["module"], block.spec["function"], kwargs)
-        key = repr(job)
-        if key not in self._scenarios:
-            try:
-                (outcome,) = prerender.run_jobs(
-                    [job], self.site_root, self.package_dir, self.cache / "prerender"
-                )
-            except prerender.PrerenderError as exc:
-                raise prose.ScenarioError(str(exc)) from exc
-            if not outcome["ok"]:
-                raise prose.ScenarioError(outcome["error"]["traceback"])
-            self._scenarios[key] = outcome["result"]
-        return self._scenarios[key]
+    def _run_scenarios(self, scenarios: list[tuple[scan.Block, dict]], path: str) -> dict:
+        """Run every scenario of a page in one child process (cached); key -> outcome."""
+        jobs = [
+            prerender.job_for_demo(
+                block.spec["module"],
+                block.spec["function"],
+                {**specs.default_values(block.spec), **overrides},
+            )
+            for block, overrides in scenarios
+        ]
+        if not jobs:
+            return {}
+        try:
+            outcomes = prerender.run_jobs(
+                jobs, self.site_root, self.package_dir, self.cache / "scenarios"
+            )
+        except prerender.PrerenderError as exc:
+            block = scenarios[exc.index][0] if exc.index is not None else None
+            raise SourceError(path, block.line if block else None, str(exc)) from exc
+        return {_scenario_key(b, o): out for (b, o), out in zip(scenarios, outcomes, strict=True)}
+
+    def _scenario(self, block: scan.Block, overrides: dict) -> object:
+        """The demo's result with some controls changed, as run by ``_run_scenarios``."""
+        outcome = self._scenarios[_scenario_key(block, overrides)]
+        if not outcome["ok"]:
+            raise prose.ScenarioError(outcome["error"]["traceback"])
+        return outcome["result"]
 
     def _svg_url(self, svg: str) -> str:
         name = hashlib.sha256(svg.encode()).hexdigest()[:16] + ".svg"
@@ -377,6 +390,10 @@ def _import_root(site_root: Path, package: str) -> Path:
             f"{package}/__init__.py, or set demos_package to your package's name",
         )
     return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def _scenario_key(block: scan.Block, overrides: dict) -> str:
+    return block.id + repr(sorted(overrides.items()))
 
 
 def _check_front_matter(raw: str, path: str) -> None:

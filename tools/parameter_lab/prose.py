@@ -77,27 +77,56 @@ def render_prose(
     """``markdown`` with every figure, link and claim checked and turned into HTML."""
     by_id = {b.id: b for b in blocks}
     lines = markdown.split("\n")
-    fence = None
+    for i in _prose_lines(lines):
+        where = (path, first_line + i)
+        lines[i] = _outside_code(
+            lines[i], lambda text, at=where: _render_line(text, by_id, run_scenario, at)
+        )
+    return "\n".join(lines)
+
+
+def scenarios_of(
+    markdown: str, blocks: list[Block], path: str, first_line: int
+) -> list[tuple[Block, dict]]:
+    """Every scenario the page's figures and claims need, checked, so a build can run them
+    all at once before ``render_prose`` asks for them one by one."""
+    by_id = {b.id: b for b in blocks}
+    found: list[tuple[Block, dict]] = []
+    lines = markdown.split("\n")
+    for i in _prose_lines(lines):
+        where = (path, first_line + i)
+
+        def collect(text: str, at: tuple = where) -> str:
+            for m in _FORM.finditer(text):
+                body = m["body"].removeprefix("claim ").strip()
+                head, sep, _ = body.partition(":")
+                target = parse_target(head.strip(), at) if sep else None
+                if target and target.overrides and target.block in by_id:
+                    demo = _demo(target, by_id, at)
+                    pair = (demo, _checked_overrides(demo, target, at))
+                    if pair not in found:
+                        found.append(pair)
+            return text
+
+        _outside_code(lines[i], collect)
+    return found
+
+
+def _prose_lines(lines: list[str]) -> list[int]:
+    """Indexes of the lines outside fenced code that may hold a figure."""
+    picked, fence = [], None
     for i, line in enumerate(lines):
         m = _FENCE.match(line)
         if fence:
-            if (
-                m
-                and m[1][0] == fence[0]
-                and len(m[1]) >= len(fence)
-                and not line.strip()[len(m[1]) :]
-            ):
+            closing = m and m[1][0] == fence[0] and len(m[1]) >= len(fence)
+            if closing and not line.strip()[len(m[1]) :]:
                 fence = None
             continue
         if m:
             fence = m[1]
-            continue
-        if "{{" in line:
-            where = (path, first_line + i)
-            lines[i] = _outside_code(
-                line, lambda text, at=where: _render_line(text, by_id, run_scenario, at)
-            )
-    return "\n".join(lines)
+        elif "{{" in line:
+            picked.append(i)
+    return picked
 
 
 def _outside_code(line: str, fn: Callable[[str], str]) -> str:
