@@ -76,7 +76,7 @@ def run(**controls) -> dict:
     n_bias = sum(params[k].size for k in params if k not in WEIGHTS)
     rows = [
         {
-            "variant": "fp32（元のモデル）",
+            "variant": "fp32",
             "kind": "original",
             "bits": 32,
             "bytes": 4 * (n_weights + n_bias),
@@ -93,7 +93,7 @@ def run(**controls) -> dict:
                 n_scales += np.size(scale)
             rows.append(
                 {
-                    "variant": f"int{bits}（{'チャネルごと' if per_channel else 'テンソルごと'}）",
+                    "variant": f"int{bits}-{'channel' if per_channel else 'tensor'}",
                     "kind": "quantized",
                     "bits": bits,
                     # codes + one fp32 scale per tensor or channel + fp32 biases
@@ -110,7 +110,7 @@ def run(**controls) -> dict:
             chosen = len(rows)  # the row of the reader's own sparsity
         rows.append(
             {
-                "variant": f"枝刈り {round(sparsity * 100)}%",
+                "variant": f"prune-{round(sparsity * 100)}",
                 "kind": "pruned",
                 "bits": 32,
                 # surviving fp32 values + a 1-bit mask per weight + fp32 biases

@@ -436,18 +436,13 @@ def _resize(config: dict, count: ParamCount, d_model: int, layers: int, vocab: i
 
 def _summary(count: ParamCount, cfg: CalculatorConfig) -> list[dict]:
     kv = kv_cache_bytes(count, cfg.context, cfg.batch)
+    # Ids, not words: the page names each row (the demo fence's `labels`).
     return [
-        {"項目": "総パラメーター数", "値": f"{count.total:,}"},
-        {"項目": "層の数", "値": f"{count.layers}"},
-        {"項目": "重みのメモリ（bf16）", "値": f"{count.total * 2 / 2**30:.2f} GiB"},
-        {
-            "項目": f"KVキャッシュ（{cfg.context:,}トークン×{cfg.batch}、bf16）",
-            "値": f"{kv / 2**30:.2f} GiB",
-        },
-        {
-            "項目": "1トークンあたりの計算量（≈ 2N、概算）",
-            "値": f"{flops_per_token(count.total):.3g} FLOP",
-        },
+        {"item": "total_params", "value": f"{count.total:,}"},
+        {"item": "layers", "value": f"{count.layers}"},
+        {"item": "weights_bf16", "value": f"{count.total * 2 / 2**30:.2f} GiB"},
+        {"item": "kv_cache_bf16", "value": f"{kv / 2**30:.2f} GiB"},
+        {"item": "flops_per_token", "value": f"{flops_per_token(count.total):.3g} FLOP"},
     ]
 
 

@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from parameter_lab.runner import figure
+from parameter_lab.runner import figure, relabel
 
 _SPAN = re.compile(
     r'<span class="plab-figure" data-bind="([^"]+)" data-format="([^"]+)">([^<]*)</span>'
@@ -26,7 +26,8 @@ def _pages(site: Path) -> list[Path]:
 def _call(spec: dict) -> object:
     kwargs = {c["name"]: c["value"] for c in spec["controls"]}
     result = getattr(importlib.import_module(spec["module"]), spec["function"])(**kwargs)
-    return json.loads(json.dumps(result))  # as the page and the browser see it
+    # As the page and the browser see it: through JSON, with the page's labels.
+    return relabel(json.loads(json.dumps(result)), spec["labels"]["labels"])
 
 
 def test_bound_figures_equal_the_demos_own_results(built_site: Path):

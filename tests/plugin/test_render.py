@@ -42,6 +42,7 @@ def _demo(**spec_overrides) -> Block:
         "title": EVIL,
         "caption": EVIL,
         "id": "d",
+        "labels": {"labels": {}, "columns": {}},
         **spec_overrides,
     }
     outcome = {"ok": True, "streams": [["stdout", EVIL + "\n"]], "result": {"rows": [{"k": EVIL}]}}

@@ -57,3 +57,21 @@ def test_errors_are_data_with_the_readers_lines():
     assert outcome["error"]["type"] == "ValueError"
     assert 'File "<セル>", line 2' in outcome["error"]["traceback"]
     assert "runner.py" not in outcome["error"]["traceback"]
+
+
+def test_labels_name_the_models_ids_in_the_pages_words():
+    labels = {"variant": {"fp32": "fp32（元）", "prune-*": "枝刈り *%"}}
+    result = {"rows": [{"variant": "fp32"}, {"variant": "prune-80"}, {"other": "fp32"}]}
+    assert runner.relabel(result, labels) == {
+        "rows": [{"variant": "fp32（元）"}, {"variant": "枝刈り 80%"}, {"other": "fp32"}]
+    }
+
+
+def test_call_demo_applies_labels_and_column_headers(tmp_path, monkeypatch):
+    (tmp_path / "labdemo.py").write_text("def run():\n    return {'rows': [{'k': 'a', 'n': 1}]}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    labels = json.dumps({"labels": {"k": {"a": "エー"}}, "columns": {"k": "記号"}})
+    outcome = runner.call_demo("labdemo", "run", "{}", '["table:rows"]', "ja", "[]", labels)
+    assert json.loads(outcome["result"]) == {"rows": [{"k": "エー", "n": 1}]}
+    assert outcome["views"][0]["columns"] == ["記号", "n"]
+    assert outcome["views"][0]["rows"] == [["エー", "1"]]

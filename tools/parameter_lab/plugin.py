@@ -244,7 +244,12 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 spec = block.spec
                 kwargs = specs.default_values(spec)
                 todo.append(
-                    (block, prerender.job_for_demo(spec["module"], spec["function"], kwargs))
+                    (
+                        block,
+                        prerender.job_for_demo(
+                            spec["module"], spec["function"], kwargs, spec["labels"]
+                        ),
+                    )
                 )
         if not todo:
             return
@@ -279,6 +284,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 block.spec["module"],
                 block.spec["function"],
                 {**specs.default_values(block.spec), **overrides},
+                block.spec["labels"],
             )
             for block, overrides in scenarios
         ]

@@ -36,8 +36,11 @@ def job_for_cell(code: str) -> dict:
     return {"kind": "cell", "code": code}
 
 
-def job_for_demo(module: str, function: str, kwargs: dict) -> dict:
-    return {"kind": "demo", "module": module, "function": function, "kwargs": kwargs}
+def job_for_demo(module: str, function: str, kwargs: dict, labels: dict | None = None) -> dict:
+    job = {"kind": "demo", "module": module, "function": function, "kwargs": kwargs}
+    if labels:
+        job["labels"] = labels
+    return job
 
 
 def run_jobs(jobs: list[dict], site_root: Path, package_dir: Path, cache_dir: Path) -> list[dict]:
@@ -132,7 +135,10 @@ def _child_main(results_path: str) -> None:
                     outcome = runner.run_cell(job["code"])
                 else:
                     outcome = runner.call_demo(
-                        job["module"], job["function"], json.dumps(job["kwargs"])
+                        job["module"],
+                        job["function"],
+                        json.dumps(job["kwargs"]),
+                        labels_json=json.dumps(job.get("labels", {})),
                     )
             outcome["streams"] = streams
             if "result" in outcome:

@@ -56,13 +56,14 @@ def render_demo(
         "controls": spec["controls"],
         "views": spec["views"],
         "viewSpecs": view_specs,  # name -> {"spec": Vega-Lite, "datasets": {name: result key}}
+        "labels": spec["labels"],  # passed to the runner with every run
     }
     outcome = block.outcome or {}
     result = outcome.get("result")
     views = []
     for view in spec["views"]:
         drawn = (
-            format_view(view, result, language)
+            format_view(view, result, language, spec["labels"]["columns"])
             if outcome.get("ok")
             else {"view": view, "kind": "none"}
         )

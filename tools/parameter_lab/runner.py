@@ -65,20 +65,26 @@ def call_demo(
     views_json: str = "[]",
     language: str = "ja",
     figures_json: str = "[]",
+    labels_json: str = "{}",
 ) -> dict:
     """Call ``module.function(**kwargs)``; the result must be JSON-serialisable.
 
     ``views_json`` lists the block's views; each comes back formatted (see ``format_view``).
     ``figures_json`` lists ``[key path, format]`` pairs bound to the block in the page's
     text; each comes back as its text (``figures``), or None where the result lacks it.
+    ``labels_json`` is the block's ``labels``/``columns`` (see ``relabel``): the page's words
+    for the model's ids, so model code stays free of display text.
     """
     try:
         fn = getattr(importlib.import_module(module), function)
         value = fn(**json.loads(kwargs_json))
         text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        labels = json.loads(labels_json)
         # The JSON round trip makes the views see exactly what the browser's result holds.
-        result = json.loads(text)
-        views = [format_view(v, result, language) for v in json.loads(views_json)]
+        result = relabel(json.loads(text), labels.get("labels", {}))
+        text = json.dumps(result, ensure_ascii=False, allow_nan=False)
+        columns = labels.get("columns", {})
+        views = [format_view(v, result, language, columns) for v in json.loads(views_json)]
         figures = [_figure_or_none(result, p, f) for p, f in json.loads(figures_json)]
     except BaseException as exc:
         return {"ok": False, "error": _error(exc)}
@@ -176,14 +182,36 @@ def _figure_or_none(result: object, path: str, fmt: str) -> str | None:
 _DICT_HEADERS = {"ja": ("項目", "値"), "en": ("Item", "Value")}
 
 
-def format_view(view: str, result: object, language: str = "ja") -> dict:
+def relabel(value: object, labels: dict[str, dict[str, str]], field: str | None = None) -> object:
+    """``value`` with the strings under each labelled field replaced by their labels.
+
+    ``labels`` maps a field name to ``{id: label}``; an id ending in ``*`` matches any id
+    with that prefix, and the label's ``*`` receives the rest (``prune-*`` → ``枝刈り *%``).
+    """
+    if isinstance(value, dict):
+        return {k: relabel(v, labels, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [relabel(v, labels, field) for v in value]
+    if isinstance(value, str) and field in labels:
+        names = labels[field]
+        if value in names:
+            return names[value]
+        for pattern, label in names.items():
+            if pattern.endswith("*") and value.startswith(pattern[:-1]):
+                return label.replace("*", value[len(pattern) - 1 :])
+    return value
+
+
+def format_view(
+    view: str, result: object, language: str = "ja", columns: dict[str, str] | None = None
+) -> dict:
     """A view of ``result`` as strings: ``text`` or ``table:key`` …, or a chart to draw."""
     kind, _, key = view.partition(":")
     data = result.get(key) if key and isinstance(result, dict) else result
     if kind == "text":
         return {"view": view, "kind": "text", "text": format_text(data)}
     if kind == "table":
-        table = format_table(data, language)
+        table = format_table(data, language, columns)
         if table is None:
             return {"view": view, "kind": "text", "text": format_text(data)}
         return {"view": view, "kind": "table", **table}
@@ -194,7 +222,9 @@ def format_text(data: object) -> str:
     return data if isinstance(data, str) else json.dumps(data, ensure_ascii=False, indent=1)
 
 
-def format_table(rows: object, language: str = "ja") -> dict | None:
+def format_table(
+    rows: object, language: str = "ja", headers: dict[str, str] | None = None
+) -> dict | None:
     """``{"columns": [...], "rows": [[cell, ...], ...]}``, or None when ``rows`` is no table."""
     if isinstance(rows, dict):
         key, value = _DICT_HEADERS.get(language, _DICT_HEADERS["en"])
@@ -203,7 +233,7 @@ def format_table(rows: object, language: str = "ja") -> dict | None:
         return None
     columns = list(dict.fromkeys(str(k) for r in rows for k in r))
     return {
-        "columns": columns,
+        "columns": [(headers or {}).get(c, c) for c in columns],
         "rows": [[format_cell(r.get(c)) for c in columns] for r in rows],
     }
 

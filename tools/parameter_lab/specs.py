@@ -35,6 +35,9 @@ class DemoSpec(base.Config):
     id = c.Optional(BlockId())
     title = c.Optional(Text())
     caption = c.Optional(Text())
+    # The page's words for ids in the result: {field: {id: label}}, and table headers.
+    labels = c.DictOfItems(c.DictOfItems(c.Type(str)), default={})
+    columns = c.DictOfItems(c.Type(str), default={})
 
 
 class ChartSpec(base.Config):
@@ -149,6 +152,7 @@ def parse_demo(raw: dict, where: Where, package: str, known_views: set[str]) -> 
         "title": spec["title"],
         "caption": spec["caption"],
         "id": spec["id"],
+        "labels": {"labels": spec["labels"], "columns": spec["columns"]},
     }
 
 
