@@ -1,115 +1,191 @@
 // The page side of the Python worker: one per tab, kept across navigation.instant swaps
 // (this module is evaluated once; Material only replaces the page content).
 //
-// ensure() starts the worker once and returns the single ready-promise. run() sends an
-// id-tagged job and resolves with its outcome; output streams to the callback. stop()
-// interrupts within milliseconds when SharedArrayBuffer exists (COOP/COEP), and otherwise
-// terminates the worker; the next run starts a fresh one.
+// Jobs wait here, not in the worker, and go to it one at a time, so the page always knows
+// which job the worker is running: Stop on a queued job just drops it, and Stop on the
+// running job interrupts Python (SharedArrayBuffer, with COOP/COEP) or terminates the
+// worker. A terminated or crashed worker is replaced at once; the new one boots from the
+// memory snapshot the first one saved, and queued jobs then run on it.
+//
+//   const {id, outcome} = runtime.run(job, {onStage, onStart, onStream})
+//   runtime.cancel(id)
+// `outcome` always resolves, never rejects: {ok, result?, views?, figures?, error?,
+// stopped?, fatal?, loadError?}. Errors are data.
 
-const STAGES = {
-  download: "Python 実行環境をダウンロード中…",
-  boot: "Python を起動中…",
-  packages: "パッケージを読み込み中…",
-  running: "実行中…",
-};
+const INTERRUPT_GRACE_MS = 1500; // Python stuck in C code ignores SIGINT: terminate instead
 
 export class PythonRuntime {
-  constructor(urls) {
-    this.urls = urls; // {worker, indexURL, lockURL, cacheName, immutablePrefixes}
-    this.worker = null;
-    this.ready = null;
-    this.pending = new Map(); // id -> {resolve, onStream, onStage}
-    this.nextId = 1;
-    this.listeners = new Set(); // (stage) => void, for loading progress
-    this.interrupt = null;
+  #config;
+  #worker = null;
+  #ready = null; // the one ready-promise of the current worker
+  #booted = false;
+  #stage = null; // the current worker's boot stage
+  #queue = []; // jobs not yet sent: {id, job, callbacks, resolve}
+  #current = null; // the job the worker is running
+  #nextId = 1;
+  #interrupt = null;
+  #listeners = new Set();
+
+  /** @param config {worker, indexURL, lockURL, package, runner, wheel, cacheName, immutablePrefixes} */
+  constructor(config) {
+    this.#config = config;
   }
 
-  get started() {
-    return this.worker !== null;
+  /** "cold" (no worker), "booting" or "ready". */
+  get phase() {
+    return !this.#worker ? "cold" : this.#booted ? "ready" : "booting";
   }
 
+  get busy() {
+    return this.#current !== null;
+  }
+
+  /** Boot stages ("download", "boot", "packages") and readiness ({ready: info}). */
   onProgress(fn) {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
   }
 
+  /** Start the worker if there is none. Resolves with boot info once Python is ready;
+   * rejects if it cannot boot (the jobs waiting get a loadError outcome). */
   ensure() {
-    if (this.ready) return this.ready;
-    const worker = new Worker(this.urls.worker, { type: "module", name: "plab-python" });
-    this.worker = worker;
-    if (self.crossOriginIsolated && typeof SharedArrayBuffer !== "undefined") {
-      this.interrupt = new Uint8Array(new SharedArrayBuffer(1));
-    }
-    this.ready = new Promise((resolve, reject) => {
-      worker.onmessage = ({ data }) => {
-        if (data.type === "ready") resolve();
-        else if (data.type === "init-error") reject(new Error(data.message));
-        else this.#dispatch(data);
-      };
-      worker.onerror = (event) => {
-        event.preventDefault();
-        reject(new Error(event.message || "worker failed to start"));
-      };
-    });
-    this.ready.catch(() => this.#discard());
-    worker.postMessage({
-      type: "init",
-      indexURL: this.urls.indexURL,
-      lockURL: this.urls.lockURL,
-      cacheName: this.urls.cacheName,
-      immutablePrefixes: this.urls.immutablePrefixes,
-      interruptBuffer: this.interrupt,
-    });
-    return this.ready;
+    if (!this.#worker) this.#start();
+    return this.#ready;
   }
 
-  async run(job, { onStream, onStage } = {}) {
-    await this.ensure();
-    const id = this.nextId++;
-    if (this.interrupt) this.interrupt[0] = 0;
-    return new Promise((resolve) => {
-      this.pending.set(id, { resolve, onStream, onStage });
-      this.worker.postMessage({ ...job, id });
-    });
+  run(job, callbacks = {}) {
+    const id = this.#nextId++;
+    const outcome = new Promise((resolve) => this.#queue.push({ id, job, callbacks, resolve }));
+    const entry = this.#queue.at(-1);
+    if (this.#booted && this.#current) entry.callbacks.onStage?.("queued");
+    else if (!this.#booted && this.#stage) entry.callbacks.onStage?.(this.#stage);
+    this.#pump();
+    return { id, outcome };
   }
 
-  /** Stop every run in progress. Resolves once the page can run again. */
-  stop() {
-    if (!this.worker) return;
-    if (this.interrupt) {
-      this.interrupt[0] = 2; // SIGINT: Python raises KeyboardInterrupt at the next bytecode
+  /** Stop job `id`, queued or running. Its outcome resolves as stopped. */
+  cancel(id) {
+    const queued = this.#queue.findIndex((entry) => entry.id === id);
+    if (queued >= 0) {
+      const [entry] = this.#queue.splice(queued, 1);
+      entry.resolve({ ok: false, stopped: true });
       return;
     }
-    this.#discard();
+    const current = this.#current;
+    if (!current || current.id !== id) return; // already finished
+    if (this.#interrupt) {
+      this.#interrupt[0] = 2; // SIGINT: Python raises KeyboardInterrupt at the next check
+      setTimeout(() => {
+        if (this.#current === current) this.#replace({ ok: false, stopped: true });
+      }, INTERRUPT_GRACE_MS);
+      return;
+    }
+    this.#replace({ ok: false, stopped: true });
   }
 
-  static stageText(stage) {
-    return STAGES[stage] ?? "";
+  #start() {
+    const worker = new Worker(this.#config.worker, { type: "module", name: "plab-python" });
+    this.#worker = worker;
+    this.#booted = false;
+    this.#stage = null;
+    this.#interrupt =
+      globalThis.crossOriginIsolated && typeof SharedArrayBuffer !== "undefined"
+        ? new Uint8Array(new SharedArrayBuffer(1))
+        : null;
+    let settle;
+    this.#ready = new Promise((resolve, reject) => (settle = { resolve, reject }));
+    this.#ready.catch(() => {}); // reported to the jobs; a prefetch alone must not warn
+    worker.onmessage = ({ data }) => {
+      if (this.#worker === worker) this.#receive(data, settle);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault?.();
+      if (this.#worker !== worker) return;
+      const message = event.message || "the Python worker failed";
+      if (this.#booted) this.#replace({ ok: false, fatal: true, error: { type: "FatalError", message, traceback: message } });
+      else this.#fail(settle, message);
+    };
+    const { worker: _, ...init } = this.#config;
+    worker.postMessage({ type: "init", ...init, interruptBuffer: this.#interrupt });
   }
 
-  #dispatch(data) {
+  #receive(data, settle) {
     if (data.type === "progress" && data.id === undefined) {
-      for (const fn of this.listeners) fn(data.stage);
-      return;
-    }
-    const run = this.pending.get(data.id);
-    if (!run) return;
-    if (data.type === "stream") run.onStream?.(data.stream, data.text);
-    else if (data.type === "progress") run.onStage?.(data.stage);
-    else if (data.type === "done") {
-      this.pending.delete(data.id);
-      run.resolve(data);
+      this.#stage = data.stage;
+      for (const entry of this.#queue) entry.callbacks.onStage?.(data.stage);
+      this.#emit({ stage: data.stage });
+    } else if (data.type === "ready") {
+      this.#booted = true;
+      this.#stage = null;
+      // Visible in the page's performance timeline: how this worker booted.
+      performance.mark?.("plab-python-ready", { detail: data.info });
+      settle.resolve(data.info);
+      this.#emit({ ready: data.info });
+      this.#pump();
+    } else if (data.type === "snapshot") {
+      performance.mark?.("plab-python-snapshot", { detail: { bytes: data.bytes } });
+    } else if (data.type === "init-error") {
+      this.#fail(settle, data.message);
+    } else if (this.#current && data.id === this.#current.id) {
+      const { callbacks } = this.#current;
+      if (data.type === "stream") callbacks.onStream?.(data.stream, data.text);
+      else if (data.type === "progress") {
+        callbacks.onStage?.(data.stage);
+        if (data.stage === "running") callbacks.onStart?.();
+      } else if (data.type === "done") this.#finish(data);
     }
   }
 
-  // Terminate the worker; runs in flight end as "stopped", and ensure() starts afresh.
-  #discard() {
-    this.worker?.terminate();
-    this.worker = null;
-    this.ready = null;
-    for (const [id, run] of this.pending) {
-      run.resolve({ id, ok: false, stopped: true });
+  #finish(data) {
+    const entry = this.#current;
+    this.#current = null;
+    if (this.#interrupt) this.#interrupt[0] = 0; // a Stop that came too late must not hit the next job
+    const { type: _, id: __, ...outcome } = data;
+    if (outcome.error?.type === "KeyboardInterrupt") outcome.stopped = true;
+    entry.resolve(outcome);
+    if (outcome.fatal) this.#replace(null);
+    else this.#pump();
+  }
+
+  // The worker cannot boot: every waiting job fails with the reason; the next run retries.
+  #fail(settle, message) {
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#ready = null;
+    this.#booted = false;
+    const waiting = this.#queue.splice(0);
+    settle.reject(new Error(message));
+    for (const entry of waiting) entry.resolve({ ok: false, loadError: message });
+  }
+
+  // Terminate the worker (the running job ends with `outcome`) and start a new one at once:
+  // whoever pressed Stop or hit the crash is using Python, and the snapshot makes it quick.
+  #replace(outcome) {
+    const entry = this.#current;
+    this.#current = null;
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#ready = null;
+    this.#booted = false;
+    if (entry && outcome) entry.resolve(outcome);
+    this.#emit({ restarted: true });
+    this.#start();
+    for (const waiting of this.#queue) waiting.callbacks.onStage?.("download");
+  }
+
+  #pump() {
+    if (this.#current || !this.#queue.length) return;
+    if (!this.#booted) {
+      this.ensure();
+      return;
     }
-    this.pending.clear();
+    this.#current = this.#queue.shift();
+    const { id, job } = this.#current;
+    for (const waiting of this.#queue) waiting.callbacks.onStage?.("queued");
+    this.#worker.postMessage({ type: "run", id, ...job });
+  }
+
+  #emit(event) {
+    for (const fn of this.#listeners) fn(event);
   }
 }
