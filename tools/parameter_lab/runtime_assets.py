@@ -42,6 +42,7 @@ BUNDLES = {
     "worker": "worker.js",
     "editor": "editor.js",
     "charts": "charts.js",
+    "chartsvg": "chartsvg.js",  # a worker: demo charts as static SVG after a run
     "loader": "loader.js",
 }
 # The loader is bundled before any site exists; each build puts its manifest here.

@@ -1,98 +1,150 @@
-// The only script every page loads (a few KB). On each page Material shows, including
-// after navigation.instant swaps the content, it looks for what the page needs and
-// imports that module lazily: math, demo widgets, charts. Plain pages cost nothing more.
-// It alone knows the content-hashed file names (the build inlines the manifest here).
+// The only script every page loads (a few KB). It costs a reader nothing until they act:
+// Python, the widgets, the editor and Vega load only on intent, never because a block
+// scrolled into view or a pointer crossed it. Intent is a click, a tap, a key press or
+// focus inside a block, a change to a control, or a link to a demo's settings. With
+// Save-Data, Python loads only on Run.
+//
+// It alone knows the content-hashed file names (the build puts the manifest in it), and
+// it is evaluated once per tab: document$ tells it about each page navigation.instant shows.
 import manifest from "plab-manifest";
 
 const base = new URL(".", import.meta.url);
 const url = (name) => new URL(manifest[name], base).href;
 const modules = new Map();
+const saveData = () => navigator.connection?.saveData === true;
+const PREPARING = document.documentElement.lang.startsWith("ja") ? "準備中…" : "Preparing…";
 
 function load(name) {
   if (!modules.has(name)) modules.set(name, import(url(name)));
   return modules.get(name);
 }
 
-function addStylesheet(name) {
-  const href = url(name);
-  if (document.querySelector(`link[href="${href}"]`)) return;
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = href;
-  document.head.append(link);
-}
-
-function runtimeUrls() {
-  return {
+const config = () => ({
+  editor: url("editor"),
+  charts: url("charts"),
+  chartsvg: url("chartsvg"),
+  runtime: {
     worker: url("worker"),
     indexURL: url("pyodide"),
     lockURL: url("lock"),
-    editor: url("editor"),
-    charts: url("charts"),
-    // One cache per runtime build; older ones are deleted by the worker.
-    cacheName: `plab-${manifest.loader}`,
+    package: manifest.package,
+    runner: manifest.runner,
+    wheel: manifest.wheel,
+    // Keyed by the Pyodide core: its files are content-hashed, so a new site version keeps
+    // them; a new core drops the old cache (the worker deletes it).
+    cacheName: `plab-${manifest.pyodide.replace(/\/$/, "")}`,
     immutablePrefixes: [base.href, manifest.cdn],
-  };
+  },
+});
+
+let article = null;
+let requests = []; // what the reader asked of blocks before the widgets module arrived
+let widgets = null; // the widgets module, once loaded
+
+/** Load the widgets module (once) and mount the current page's blocks. */
+async function mount({ python = false } = {}) {
+  const page = article;
+  const module = await load("widgets");
+  if (page !== article || !page?.isConnected) return null; // the reader navigated on meanwhile
+  widgets = module;
+  widgets.mountBlocks(page, config(), requests.splice(0));
+  if (python && !saveData()) widgets.prefetch();
+  return widgets;
 }
 
-// A Run clicked before its block's widget is live is remembered, not lost. Once a block is
-// mounted its own listener handles the click, so nothing is ever run twice.
-const earlyRuns = new Set();
+const blockOf = (target) => target.closest?.("[data-demo]");
+const unmounted = (block) => block && !block.dataset.mounted && article?.contains(block);
+
+// Run pressed before the block's widget is live: show progress at once (the pre-rendered
+// output stays), remember the request, and let the widget carry it out when it arrives.
+function earlyRun(block) {
+  requests.push({ id: block.dataset.demo, action: "run" });
+  block.dataset.status = "loading";
+  const status = block.querySelector("[data-demo-status]");
+  if (status) status.textContent = PREPARING;
+  mount();
+}
+
 document.addEventListener(
   "click",
   (event) => {
-    const block = event.target.closest?.("[data-demo-run]")?.closest("[data-demo]");
-    if (block && !block.dataset.mounted) earlyRuns.add(block.dataset.demo);
+    const link = event.target.closest?.("a[href^='#']");
+    if (link && applyLink(link.getAttribute("href"))) {
+      event.preventDefault();
+      return;
+    }
+    const toggle = event.target.closest?.("[data-chart-live]");
+    const chart = event.target.closest?.("[data-chart]");
+    if (chart && (toggle || event.target.matches?.("img.plab-chart-svg"))) {
+      const on = toggle ? toggle.getAttribute("aria-pressed") !== "true" : true;
+      load("charts").then((m) => m.showSiteChart(chart, on));
+      return;
+    }
+    const block = blockOf(event.target);
+    if (!unmounted(block)) return; // a live widget handles its own clicks
+    if (event.target.closest("[data-demo-run]")) earlyRun(block);
+    else if (toggle) {
+      const view = toggle.closest("[data-view]")?.dataset.view;
+      if (view) requests.push({ id: block.dataset.demo, action: "live", view });
+      mount();
+    }
   },
   true,
 );
 
-async function mountWidgets(article) {
-  const widgets = await load("widgets");
-  if (!article.isConnected) return; // the reader navigated on meanwhile
-  widgets.mountBlocks(article, runtimeUrls(), [...earlyRuns]);
-  earlyRuns.clear();
+document.addEventListener(
+  "keydown",
+  (event) => {
+    const block = blockOf(event.target);
+    if (!unmounted(block)) return;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) earlyRun(block);
+    else mount({ python: true });
+  },
+  true,
+);
+
+for (const type of ["pointerdown", "focusin"]) {
+  document.addEventListener(
+    type,
+    (event) => {
+      if (event.target.closest?.("[data-chart-live]")) load("charts"); // about to go live
+      const block = blockOf(event.target);
+      if (unmounted(block)) mount({ python: true });
+      else if (block && widgets && !saveData()) widgets.prefetch();
+    },
+    true,
+  );
 }
 
-// The widgets module is fetched only when a block nears the viewport, the reader touches
-// one, or the URL names one: a chapter read from the top costs no demo code until then.
-function whenWanted(blocks) {
-  return new Promise((resolve) => {
-    const ids = new Set(blocks.map((b) => b.dataset.demo));
-    if (ids.has(decodeURIComponent(location.hash).slice(1).split(":")[0])) return resolve();
-    const stop = new AbortController();
-    const done = () => {
-      stop.abort();
-      observer.disconnect();
-      resolve();
-    };
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) done();
-    }, { rootMargin: "200px 0px" });
-    for (const block of blocks) {
-      observer.observe(block);
-      for (const type of ["pointerdown", "focusin", "keydown"]) {
-        block.addEventListener(type, done, { signal: stop.signal });
-      }
-    }
-  });
+// A control changed before the widgets arrived: the widget sees it at mount and runs.
+for (const type of ["input", "change"]) {
+  document.addEventListener(type, (event) => unmounted(blockOf(event.target)) && mount(), true);
 }
 
-async function onPage() {
-  const article = document.querySelector("article") ?? document.body;
-  const tasks = [];
-  if (article.querySelector(".arithmatex")) {
-    addStylesheet("katex_css");
-    tasks.push(load("math").then((m) => m.renderMath(article)));
-  }
-  const blocks = [...article.querySelectorAll("[data-demo]")];
-  if (blocks.length) tasks.push(whenWanted(blocks).then(() => mountWidgets(article)));
-  if (article.querySelector("[data-chart]")) {
-    tasks.push(load("charts").then((m) => m.drawPageCharts(article)));
-  }
-  await Promise.all(tasks);
+// A link to a demo's settings on this page ("#id:name=value", e.g. a scenario link).
+const FRAGMENT = /^#([a-z][a-z0-9-]*):/;
+const demoNamedBy = (hash) => {
+  const id = FRAGMENT.exec(hash)?.[1];
+  return id ? article?.querySelector(`[data-kind="demo"][data-demo="${id}"]`) : null;
+};
+function applyLink(hash, push = true) {
+  const block = demoNamedBy(hash);
+  if (!block) return false;
+  if (push) history.pushState(history.state, "", hash);
+  if (widgets && block.dataset.mounted) widgets.applyFragment(hash);
+  else mount(); // mounting applies the URL's fragment
+  return true;
+}
+addEventListener("hashchange", () => applyLink(location.hash, false)); // typed, or Back
+
+function onPage() {
+  article = document.querySelector("article") ?? document.body;
+  requests = [];
+  // The widgets module is already here (this tab used it): mounting costs nothing more, and
+  // it disposes the previous page's widgets, which cancels their runs.
+  if (widgets || demoNamedBy(location.hash)) mount();
 }
 
 // Material exposes document$, which emits on first load and after each instant navigation.
-if (window.document$) window.document$.subscribe(() => void onPage());
+if (window.document$) window.document$.subscribe(() => onPage());
 else onPage();

@@ -1,245 +1,254 @@
-// Demo and code-cell widgets. mountBlocks() is called by the loader for every page Material
-// shows; it disposes the previous page's widgets first, so nothing leaks across instant
-// navigation, and all widgets share one PythonRuntime (one worker per tab).
+// Demo and code-cell widgets: the DOM side of each block. What a block does next is decided
+// by its state machine (blockstate.js); a widget only carries out the effects and shows the
+// state. All widgets share one PythonRuntime (one worker per tab, kept across navigation).
+//
+// Output is text, never HTML: streams, tracebacks and the runner's formatted views go in
+// with textContent. A chart after a run is a static SVG image drawn off the main thread,
+// unless the reader asked for the live chart (Vega in the page).
 import { PythonRuntime } from "./client.js";
+import { initial, transition } from "./blockstate.js";
+import { callSource, defaultsOf, displayOf, formatValues, kwargsJson, parseValues, typeOf } from "./controls.js";
+import { figuresOf, resetFigures, showFigures } from "./figures.js";
+import { language, strings } from "./i18n.js";
+import { formatFragment, parseFragment } from "./urlstate.js";
 
 let runtime = null;
+let urls = null; // {editor, charts, chartsvg, runtime: {...}}
 let mounted = []; // widgets of the current page
-let observer = null;
-let urls = null;
+let root = null;
 
-export function mountBlocks(root, runtimeUrls, runNow = []) {
-  urls = runtimeUrls;
-  runtime ??= new PythonRuntime(runtimeUrls);
-  // The same content again (document$ re-emitted): keep the live widgets and their runs.
-  if (mounted.length && mounted.every((w) => w.el.isConnected && root.contains(w.el))) {
-    for (const w of mounted) if (runNow.includes(w.id)) w.requestRun();
-    return mounted.length;
+/**
+ * Mount a widget on every block in `page` (after disposing the previous page's), then carry
+ * out what the reader asked for before this module arrived: [{id, action: "run"} |
+ * {id, action: "live", view}]. The same page again (document$ re-emitted) keeps its widgets.
+ */
+export function mountBlocks(page, config, requests = []) {
+  urls = config;
+  runtime ??= new PythonRuntime(config.runtime);
+  const same = mounted.length && page === root && mounted.every((w) => w.el.isConnected);
+  if (!same) {
+    for (const w of mounted) w.leave();
+    root = page;
+    mounted = [...page.querySelectorAll("[data-demo]")].map((el) =>
+      el.dataset.kind === "demo" ? new DemoWidget(el) : new CellWidget(el),
+    );
+    applyFragment(location.hash, { scroll: true });
   }
-  for (const w of mounted) w.dispose();
-  observer?.disconnect();
-  mounted = [...root.querySelectorAll("[data-demo]")].map((el) =>
-    el.dataset.kind === "demo" ? new DemoWidget(el) : new CellWidget(el),
-  );
-  // Prefetch the runtime when a block nears the viewport; plain reading costs nothing.
-  observer = new IntersectionObserver(
-    (entries) => {
-      if (entries.some((e) => e.isIntersecting)) {
-        observer.disconnect();
-        prefetch();
-      }
-    },
-    { rootMargin: "300px 0px" },
-  );
-  for (const w of mounted) observer.observe(w.el);
-  applyHash();
-  for (const w of mounted) if (runNow.includes(w.id)) w.requestRun();
+  for (const { id, action, view } of requests) {
+    const widget = mounted.find((w) => w.id === id);
+    if (action === "run") widget?.dispatch({ type: "run" });
+    else if (action === "live") widget?.toggleLive?.(view, true);
+  }
   return mounted.length;
 }
 
-function prefetch() {
-  runtime.ensure().catch(() => {}); // failures surface on Run, with a retry
+/** Start Python ahead of a run the reader is about to ask for. */
+export function prefetch() {
+  runtime?.ensure().catch(() => {}); // a failure surfaces on Run, with a retry
 }
 
-// ---- URL hash: "#<block id>:name=value&…" links a configuration -----------------------
-function applyHash() {
-  const m = /^#([a-z][a-z0-9-]*):(.*)$/.exec(decodeURIComponent(location.hash));
-  if (!m) return;
-  const widget = mounted.find((w) => w.id === m[1]);
-  if (!(widget instanceof DemoWidget)) return;
-  widget.setValues(Object.fromEntries(new URLSearchParams(m[2])));
-  widget.el.scrollIntoView({ block: "center" });
-  widget.requestRun();
-}
-
-function writeHash(widget) {
-  const query = new URLSearchParams(
-    Object.entries(widget.values()).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-  );
-  history.replaceState(history.state, "", `#${widget.id}:${query}`);
+/** Apply "#<demo id>:name=value&…" (a link, a scenario, the URL): set the controls, run. */
+export function applyFragment(hash, { scroll = true } = {}) {
+  const parsed = parseFragment(hash);
+  const widget = parsed && mounted.find((w) => w.id === parsed.id && w instanceof DemoWidget);
+  if (!widget) return false; // not ours, or not on this page: ignored, never an error
+  widget.setValues(parseValues(widget.spec.controls, parsed.texts));
+  if (scroll) widget.el.scrollIntoView({ block: "center" });
+  widget.dispatch({ type: "change" });
+  return true;
 }
 
 // ---- shared widget behaviour -------------------------------------------------------------
-class BaseWidget {
+class Widget {
   constructor(el) {
     this.el = el;
     this.id = el.dataset.demo;
-    this.kind = el.dataset.kind;
+    this.state = initial();
+    this.handles = new Map(); // machine job -> runtime job id
     this.abort = new AbortController();
     this.output = el.querySelector("[data-demo-output]");
-    this.status = el.querySelector("[data-demo-status]");
-    this.runButton = el.querySelector("[data-demo-run]");
+    this.statusEl = el.querySelector("[data-demo-status]");
     this.stopButton = el.querySelector("[data-demo-stop]");
     this.prerendered = this.output.cloneNode(true); // restored by Reset
-    this.running = false;
-    this.rerun = false; // a newer request arrived while running: run once more, latest only
-    const on = (target, type, fn) => target?.addEventListener(type, fn, { signal: this.abort.signal });
-    this.on = on;
-    on(this.runButton, "click", () => this.requestRun());
-    on(this.stopButton, "click", () => this.stop());
-    on(el.querySelector("[data-demo-reset]"), "click", () => this.reset());
-    on(el.querySelector("[data-demo-copy]"), "click", () => this.copy());
-    on(el, "keydown", (e) => {
+    this.on(el.querySelector("[data-demo-run]"), "click", () => this.dispatch({ type: "run" }));
+    this.on(this.stopButton, "click", () => this.dispatch({ type: "stop" }));
+    this.on(el.querySelector("[data-demo-reset]"), "click", () => this.dispatch({ type: "reset" }));
+    this.on(el.querySelector("[data-demo-copy]"), "click", () => this.copy());
+    this.on(el, "keydown", (e) => {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
-        this.requestRun();
+        this.dispatch({ type: "run" });
       }
-    });
-    on(el, "pointerdown", prefetch);
-    on(el, "focusin", prefetch);
-    this.unsubscribe = runtime.onProgress((stage) => {
-      if (this.running) this.say(PythonRuntime.stageText(stage));
     });
     el.dataset.mounted = "true"; // the widget is live (for tests and themes)
   }
 
-  dispose() {
-    this.abort.abort();
-    this.unsubscribe();
-    this.editor?.destroy();
+  on(target, type, fn) {
+    target?.addEventListener(type, fn, { signal: this.abort.signal });
   }
 
-  setStatus(status) {
+  dispatch(event) {
+    const { state, effects } = transition(this.state, event);
+    this.state = state;
+    this.show();
+    for (const effect of effects) {
+      if (effect.type === "start") this.start(effect.job);
+      else if (effect.type === "cancel") runtime.cancel(this.handles.get(effect.job));
+      else if (effect.type === "restore") this.reset();
+    }
+  }
+
+  show() {
+    const { status } = this.state;
+    if (status === "disposed") return;
     this.el.dataset.status = status;
-    this.stopButton.disabled = status !== "running" && status !== "loading";
+    this.stopButton.disabled = status !== "loading" && status !== "running";
+    if (status === "stopping") this.say(strings().stopping);
+    if (status === "idle") this.say("");
   }
 
   say(text) {
-    this.status.textContent = text;
+    this.statusEl.textContent = text;
   }
 
-  requestRun() {
-    if (this.running) {
-      this.rerun = true;
-      return;
-    }
-    this.execute();
+  leave() {
+    this.dispatch({ type: "navigate" });
+    this.abort.abort();
+    this.editor?.destroy();
   }
 
-  async execute() {
-    this.running = true;
-    this.rerun = false;
-    const job = this.job();
+  start(job) {
+    const s = strings();
     const started = performance.now();
-    this.setStatus(runtime.started ? "running" : "loading");
-    this.say(PythonRuntime.stageText(runtime.started ? "running" : "download"));
-    let streamBox = null;
-    const onStream = (stream, text) => {
-      if (!streamBox) streamBox = this.clearOutput();
-      const span = document.createElement("span");
-      span.className = `plab-${stream}`;
-      span.textContent = text; // text, never HTML
-      streamBox.append(span);
-    };
-    let outcome;
-    try {
-      outcome = await runtime.run(job, {
-        onStream,
-        onStage: (stage) => {
-          if (stage === "running") this.setStatus("running");
-          this.say(PythonRuntime.stageText(stage));
-        },
-      });
-    } catch (err) {
-      this.running = false;
-      this.showLoadFailure(err);
-      return;
+    this.el.querySelector(".plab-failure")?.remove();
+    this.say(runtime.phase !== "ready" ? s.preparing : runtime.busy ? s.queued : s.running);
+    const mine = () => this.state.job === job;
+    let streams = null;
+    const { id, outcome } = runtime.run(this.job(), {
+      onStage: (stage) => mine() && s[stage] && this.say(s[stage]),
+      onStart: () => this.dispatch({ type: "started", job }),
+      onStream: (stream, text) => {
+        if (!mine()) return;
+        streams ??= this.freshStreams();
+        const span = document.createElement("span");
+        span.className = `plab-${stream}`;
+        span.textContent = text; // text, never HTML
+        streams.append(span);
+      },
+    });
+    this.handles.set(job, id);
+    outcome.then((o) => {
+      this.handles.delete(job);
+      if (!mine()) return; // reset or left meanwhile
+      let ended;
+      try {
+        ended = this.showOutcome(o, streams, Math.round(performance.now() - started));
+      } catch (err) {
+        this.showFailure(s.error, err); // a drawing bug must not leave the block "running"
+        ended = "error";
+      }
+      this.dispatch({ type: "finished", job, outcome: ended });
+    });
+  }
+
+  /** Show an outcome; return the state it ends in: "done", "error" or "stopped". */
+  showOutcome(o, streams, ms) {
+    const s = strings();
+    if (o.stopped) {
+      this.say(s.stopped);
+      return "stopped";
     }
-    this.running = false;
-    if (!streamBox && !outcome.stopped) streamBox = this.clearOutput();
-    if (outcome.stopped || outcome.error?.type === "KeyboardInterrupt") {
-      this.setStatus("stopped");
-      this.say("停止しました");
-    } else if (!outcome.ok && outcome.error.missing && this.kind === "demo") {
-      // The demo's own code is fine; a package could not be fetched. Keep the
-      // pre-rendered result and say which package, with a retry.
-      this.restorePrerendered();
-      this.showLoadFailure(new Error(missingText(outcome.error.missing)), missingText(outcome.error.missing));
-    } else if (!outcome.ok) {
-      this.setStatus("error");
-      this.say(outcome.error.missing ? missingText(outcome.error.missing) : "エラーが発生しました");
+    if (o.loadError) {
+      this.say("");
+      this.showFailure(s.loadFailed + s.keptPrerendered, o.loadError);
+      return "error";
+    }
+    if (o.fatal) {
+      this.say(s.fatal);
+      this.showFailure(s.fatal, o.error?.message ?? "");
+      return "error";
+    }
+    if (!o.ok) {
+      const missing = o.error?.missing;
+      if (missing && this instanceof DemoWidget) {
+        // The demo's code is fine; a package could not be fetched. Keep the pre-rendered
+        // result and name the package, with a retry.
+        this.restoreOutput();
+        this.say("");
+        this.showFailure(s.missing(missing) + s.keptPrerendered, o.error.message);
+        return "error";
+      }
+      streams ??= this.freshStreams();
       const span = document.createElement("span");
       span.className = "plab-stderr";
-      span.textContent = outcome.error.traceback;
-      streamBox.append(span);
-    } else {
-      await this.showResult(outcome, streamBox);
-      this.setStatus("done");
-      this.say(`完了（${Math.round(performance.now() - started)} ms）`);
+      span.textContent = o.error?.traceback ?? String(o.error?.message ?? "");
+      streams.append(span);
+      this.clearViews();
+      this.say(missing ? s.missing(missing) : s.error);
+      return "error";
     }
-    if (this.rerun) this.execute();
+    this.showResult(o, streams);
+    this.say(s.done(ms));
+    return "done";
   }
 
-  clearOutput() {
-    this.output.replaceChildren();
+  showResult() {}
+
+  clearViews() {}
+
+  /** A fresh stream box for this run's output (the previous run's text goes). */
+  freshStreams() {
     const pre = document.createElement("pre");
     pre.className = "plab-stream";
-    this.output.append(pre);
+    this.output.querySelector(".plab-note")?.remove();
+    const old = this.output.querySelector(".plab-stream");
+    if (old) old.replaceWith(pre);
+    else this.output.prepend(pre);
     return pre;
   }
 
-  async showResult() {}
-
-  showLoadFailure(err, headline) {
-    this.setStatus("error");
-    this.say("");
+  showFailure(text, detail) {
     const box = document.createElement("div");
     box.className = "plab-failure";
     box.setAttribute("role", "alert");
-    const text = document.createElement("p");
-    text.textContent =
-      (headline ?? "Python の実行環境を読み込めませんでした。ネットワークに接続できないか、配信元がブロックされています。") +
-      " 下の結果はビルド時に計算したものです。";
-    const detail = document.createElement("small");
-    detail.textContent = String(err?.message ?? err);
+    const p = document.createElement("p");
+    p.textContent = text;
+    const small = document.createElement("small");
+    small.textContent = String(detail?.message ?? detail ?? "");
     const retry = document.createElement("button");
     retry.type = "button";
     retry.className = "plab-btn";
-    retry.textContent = "再試行";
-    retry.addEventListener("click", () => {
-      box.remove();
-      this.requestRun();
-    }, { once: true, signal: this.abort.signal });
-    box.append(text, detail, retry);
+    retry.textContent = strings().retry;
+    retry.addEventListener("click", () => this.dispatch({ type: "run" }), { once: true, signal: this.abort.signal });
+    box.append(p, small, retry);
     this.el.querySelector(".plab-failure")?.remove();
     this.output.before(box);
   }
 
-  stop() {
-    if (!this.running) return;
-    this.rerun = false;
-    runtime.stop();
-  }
-
-  restorePrerendered() {
+  restoreOutput() {
     const fresh = this.prerendered.cloneNode(true);
     this.output.replaceWith(fresh);
     this.output = fresh;
+    this.el.querySelector(".plab-failure")?.remove();
   }
 
+  /** Reset: the block as the page first showed it. */
   reset() {
-    this.restorePrerendered();
-    this.el.querySelector(".plab-failure")?.remove();
-    this.setStatus("idle");
-    this.say("");
+    this.restoreOutput();
   }
 
   async copy() {
     try {
       await navigator.clipboard.writeText(this.code());
-      this.say("コピーしました");
+      this.say(strings().copied);
     } catch {
-      this.say("コピーできませんでした");
+      this.say(strings().copyFailed);
     }
   }
 }
 
-function missingText(name) {
-  return `パッケージ「${name}」を読み込めませんでした（オフラインか、配信元に接続できません）`;
-}
-
 // ---- code cells --------------------------------------------------------------------------
-class CellWidget extends BaseWidget {
+class CellWidget extends Widget {
   constructor(el) {
     super(el);
     this.codeEl = el.querySelector("[data-demo-code]");
@@ -252,11 +261,15 @@ class CellWidget extends BaseWidget {
   }
 
   job() {
-    return { type: "run-cell", code: this.code() };
+    return { kind: "cell", code: this.code() };
   }
 
   code() {
     return this.editor ? this.editor.getCode() : this.codeEl.textContent;
+  }
+
+  showResult(outcome, streams) {
+    if (!streams) this.freshStreams(); // no output this time: the old output goes
   }
 
   async openEditor() {
@@ -265,7 +278,7 @@ class CellWidget extends BaseWidget {
     const { createEditor } = await import(urls.editor);
     if (this.abort.signal.aborted) return;
     this.editor = createEditor(this.codeEl, this.codeEl.textContent, {
-      onRun: () => this.requestRun(),
+      onRun: () => this.dispatch({ type: "run" }),
     });
     this.editor.focus();
   }
@@ -278,185 +291,279 @@ class CellWidget extends BaseWidget {
 }
 
 // ---- parameterised demos -------------------------------------------------------------------
-class DemoWidget extends BaseWidget {
+class DemoWidget extends Widget {
   constructor(el) {
     super(el);
     this.spec = JSON.parse(el.dataset.spec);
     this.codeEl = el.querySelector("[data-demo-code]");
-    this.inputs = new Map(
+    this.values = defaultsOf(this.spec.controls); // the exact state; elements only show it
+    this.elements = new Map(
       [...el.querySelectorAll("[data-control]")].map((input) => [input.dataset.control, input]),
     );
-    const form = el.querySelector("form");
-    this.on(form, "submit", (e) => e.preventDefault());
-    for (const [name, input] of this.inputs) {
-      const event = input.type === "range" || input.type === "number" || input.tagName === "TEXTAREA" || input.type === "text" ? "input" : "change";
-      this.on(input, event, () => {
-        this.showValue(name);
-        this.codeEl.textContent = this.code();
-        writeHash(this);
-        this.requestRun();
-      });
-    }
-    // A control the reader changed before this script arrived still counts.
-    if ([...this.inputs.values()].some(changedFromMarkup)) {
-      for (const name of this.inputs.keys()) this.showValue(name);
-      this.codeEl.textContent = this.code();
-      this.requestRun();
-    }
-  }
-
-  control(name) {
-    return this.spec.controls.find((c) => c.name === name);
-  }
-
-  read(name) {
-    const c = this.control(name);
-    const input = this.inputs.get(name);
-    switch (c.type) {
-      case "slider":
-        if (c.scale === "log") {
-          const t = Number(input.value) / 1000;
-          return roundTo(Math.exp(Math.log(c.min) + t * (Math.log(c.max) - Math.log(c.min))), c);
+    this.charts = new Map(); // view -> its latest Vega-Lite spec with data
+    this.live = new Set(); // views the reader asked to see live
+    this.on(el.querySelector("form"), "submit", (e) => e.preventDefault());
+    let changedEarly = false;
+    for (const c of this.spec.controls) {
+      const input = this.elements.get(c.name);
+      if (!input) continue;
+      const type = typeOf(c);
+      this.on(input, type.event, () => this.onControl(c, input));
+      // A control the reader changed before this script arrived still counts.
+      if (type.changed(input)) {
+        const value = type.read(input, c);
+        if (value !== undefined) {
+          this.values[c.name] = value;
+          this.showValue(c);
+          changedEarly = true;
         }
-        return c.integer ? Math.round(Number(input.value)) : Number(input.value);
-      case "number":
-        return c.integer ? Math.round(Number(input.value)) : Number(input.value);
-      case "select":
-        return JSON.parse(input.value);
-      case "checkbox":
-        return input.checked;
-      default:
-        return input.value;
+      }
+    }
+    this.on(el, "click", (e) => {
+      const button = e.target.closest?.("[data-chart-live]");
+      const view = button?.closest("[data-view]")?.dataset.view;
+      if (view) this.toggleLive(view, button.getAttribute("aria-pressed") !== "true");
+    });
+    if (changedEarly) {
+      this.codeEl.textContent = callSource(this.spec, this.values);
+      this.dispatch({ type: "change" });
     }
   }
 
-  values() {
-    return Object.fromEntries([...this.inputs.keys()].map((name) => [name, this.read(name)]));
+  onControl(c, input) {
+    const type = typeOf(c);
+    const value = type.read(input, c);
+    if (value === undefined) return; // mid-typing: nothing to run yet
+    this.values[c.name] = value;
+    this.showValue(c);
+    this.codeEl.textContent = callSource(this.spec, this.values);
+    this.writeFragment();
+    clearTimeout(this.typing);
+    if (type.delay) this.typing = setTimeout(() => this.dispatch({ type: "change" }), type.delay);
+    else this.dispatch({ type: "change" });
   }
 
-  setValues(raw) {
-    for (const [name, text] of Object.entries(raw)) {
-      const c = this.control(name);
-      const input = this.inputs.get(name);
-      if (!c || !input) continue;
-      if (c.type === "checkbox") input.checked = text === "true";
-      else if (c.type === "select") {
-        const option = [...input.options].find((o) => o.value === text || JSON.parse(o.value) === text);
-        if (option) input.value = option.value;
-      } else if (c.type === "slider" && c.scale === "log") {
-        const v = Math.min(c.max, Math.max(c.min, Number(text)));
-        input.value = String(Math.round((1000 * Math.log(v / c.min)) / Math.log(c.max / c.min)));
-      } else input.value = text;
-      this.showValue(name);
+  showValue(c) {
+    const input = this.elements.get(c.name);
+    const out = input?.parentElement.querySelector("[data-control-value]");
+    if (out) out.textContent = displayOf(this.values[c.name], c);
+    if (c.type === "slider") input.setAttribute("aria-valuetext", displayOf(this.values[c.name], c));
+  }
+
+  /** Set every control: `values` over the author's defaults. */
+  setValues(values) {
+    this.values = { ...defaultsOf(this.spec.controls), ...values };
+    for (const c of this.spec.controls) {
+      const input = this.elements.get(c.name);
+      if (!input) continue;
+      typeOf(c).write(input, c, this.values[c.name]);
+      this.showValue(c);
     }
-    this.codeEl.textContent = this.code();
+    this.codeEl.textContent = callSource(this.spec, this.values);
   }
 
-  showValue(name) {
-    const out = this.inputs.get(name).parentElement.querySelector("[data-control-value]");
-    if (out) out.textContent = String(this.read(name));
+  writeFragment() {
+    const pairs = formatValues(this.spec.controls, this.values);
+    const url = pairs.length ? formatFragment(this.id, pairs) : location.pathname + location.search;
+    history.replaceState(history.state, "", url);
   }
 
   job() {
-    return { type: "run-demo", module: this.spec.module, function: this.spec.function, kwargs: this.values() };
+    this.figures = figuresOf(root, this.id);
+    return {
+      kind: "demo",
+      module: this.spec.module,
+      function: this.spec.function,
+      kwargs: kwargsJson(this.spec.controls, this.values),
+      views: JSON.stringify(this.spec.views),
+      figures: JSON.stringify(this.figures.requests),
+      language: language(),
+    };
   }
 
   code() {
-    const args = Object.entries(this.values())
-      .map(([k, v]) => `${k}=${pyRepr(v)}`)
-      .join(", ");
-    return `from ${this.spec.module} import ${this.spec.function}\n\nresult = ${this.spec.function}(${args})\n`;
+    return callSource(this.spec, this.values);
   }
 
-  async showResult(outcome, streamBox) {
+  showResult(outcome, streams) {
+    if (!streams) this.output.querySelector(".plab-stream")?.remove();
     const result = JSON.parse(outcome.result);
-    const views = document.createElement("div");
-    views.className = "plab-views";
-    this.output.append(views);
-    if (!streamBox.childNodes.length) streamBox.remove();
-    for (const view of this.spec.views) {
-      const box = document.createElement("div");
+    for (const view of outcome.views) {
+      const box = this.viewBox(view.view);
+      if (view.kind === "text") box.replaceChildren(textView(view.text));
+      else if (view.kind === "table") box.replaceChildren(tableView(view));
+      else if (view.kind === "chart") this.drawChart(box, view.view, result);
+    }
+    showFigures(this.figures?.spans ?? [], outcome.figures);
+  }
+
+  clearViews() {
+    this.output.querySelector(".plab-views")?.replaceChildren();
+  }
+
+  viewBox(name) {
+    let views = this.output.querySelector(".plab-views");
+    if (!views) {
+      views = document.createElement("div");
+      views.className = "plab-views";
+      this.output.append(views);
+    }
+    let box = [...views.children].find((el) => el.dataset.view === name);
+    if (!box) {
+      box = document.createElement("div");
       box.className = "plab-view";
-      box.dataset.view = view;
+      box.dataset.view = name;
       views.append(box);
-      const [kind, key] = view.split(":");
-      const data = key ? result?.[key] : result;
-      if (kind === "table") box.append(renderTable(data));
-      else if (kind === "text") box.append(renderText(data));
-      else await this.drawChart(box, view, result);
+    }
+    return box;
+  }
+
+  drawChart(box, name, result) {
+    const view = this.spec.viewSpecs?.[name];
+    if (!view) return;
+    const datasets = { ...(view.spec.datasets ?? {}) };
+    for (const [dataset, key] of Object.entries(view.datasets)) datasets[dataset] = result?.[key] ?? [];
+    const spec = { ...view.spec, datasets };
+    this.charts.set(name, spec);
+    this.liveButton(box);
+    if (this.live.has(name)) this.drawLive(box, spec);
+    else this.drawStatic(box, spec);
+  }
+
+  // The static image: drawn in the chart worker, shown as an <img> (an SVG image runs no
+  // script, whatever text the reader's input put in it).
+  async drawStatic(box, spec) {
+    const token = (box.drawn = (box.drawn ?? 0) + 1);
+    let img = box.querySelector("img.plab-chart-svg");
+    try {
+      const svg = await chartSVG(spec);
+      if (box.drawn !== token || !box.isConnected) return; // a newer run drew meanwhile
+      if (!img) {
+        img = document.createElement("img");
+        img.className = "plab-chart-svg";
+        img.alt = spec.description ?? spec.title?.text ?? spec.title ?? "";
+        box.prepend(img);
+      }
+      if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
+      img.src = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
+      img.removeAttribute("loading");
+      box.querySelector(".plab-chart-error")?.remove();
+    } catch (err) {
+      if (box.drawn !== token) return;
+      const note = box.querySelector(".plab-chart-error") ?? document.createElement("p");
+      note.className = "plab-note plab-chart-error";
+      note.textContent = `${strings().chartFailed}: ${err.message ?? err}`;
+      box.append(note);
     }
   }
 
-  async drawChart(box, view, result) {
-    const { spec, datasets } = this.spec.viewSpecs[view];
-    const filled = { ...spec, datasets: { ...(spec.datasets ?? {}) } };
-    for (const [name, key] of Object.entries(datasets)) filled.datasets[name] = result[key] ?? [];
+  async drawLive(box, spec) {
+    let live = box.querySelector(".plab-chart-live");
+    if (!live) {
+      live = document.createElement("div");
+      live.className = "plab-chart-live";
+      box.prepend(live); // where the image was, above the button
+    }
+    live.hidden = false;
     const { draw } = await import(urls.charts);
-    await draw(box, filled);
+    if (!box.isConnected) return;
+    await draw(live, spec);
+  }
+
+  liveButton(box) {
+    let button = box.querySelector("[data-chart-live]");
+    if (!button) {
+      button = document.createElement("button");
+      button.type = "button";
+      button.className = "plab-btn plab-chart-toggle";
+      button.dataset.chartLive = "";
+      button.textContent = strings().chartLive;
+      box.append(button);
+    }
+    button.setAttribute("aria-pressed", String(this.live.has(box.dataset.view)));
+    return button;
+  }
+
+  /** Show `view` as a live Vega chart (on) or as the static image (off). */
+  toggleLive(view, on) {
+    const box = this.viewBox(view);
+    this.liveButton(box).setAttribute("aria-pressed", String(on));
+    if (!on) {
+      this.live.delete(view);
+      box.querySelector(".plab-chart-live")?.remove();
+      return;
+    }
+    this.live.add(view);
+    const spec = this.charts.get(view);
+    if (spec) this.drawLive(box, spec).catch((err) => this.showFailure(strings().chartFailed, err));
+    else this.dispatch({ type: "run" }); // no data in the page yet: compute it
   }
 
   reset() {
-    for (const c of this.spec.controls) {
-      this.setValues({ [c.name]: typeof c.value === "string" ? c.value : JSON.stringify(c.value) });
-    }
     super.reset();
+    this.setValues({});
+    this.charts.clear();
+    this.live.clear();
+    resetFigures(figuresOf(root, this.id).spans);
     history.replaceState(history.state, "", location.pathname + location.search);
   }
 }
 
-function changedFromMarkup(input) {
-  if (input.type === "checkbox") return input.checked !== input.defaultChecked;
-  if (input.tagName === "SELECT") return [...input.options].some((o) => o.selected !== o.defaultSelected);
-  if (input.type === "range" || input.type === "number") {
-    return Number(input.value) !== Number(input.defaultValue); // "0.0" and "0" are equal
-  }
-  return input.value !== input.defaultValue;
-}
-
-function roundTo(value, c) {
-  if (c.integer) return Math.round(value);
-  const digits = Math.max(0, -Math.floor(Math.log10(value)) + 2);
-  return Number(value.toFixed(Math.min(digits, 10)));
-}
-
-function pyRepr(v) {
-  if (typeof v === "boolean") return v ? "True" : "False";
-  if (typeof v === "string") return JSON.stringify(v);
-  return String(v);
-}
-
-function renderText(data) {
+function textView(text) {
   const pre = document.createElement("pre");
   pre.className = "plab-text";
-  pre.textContent = typeof data === "string" ? data : JSON.stringify(data, null, 1);
+  pre.textContent = text;
   return pre;
 }
 
-function renderTable(rows) {
-  if (rows && !Array.isArray(rows) && typeof rows === "object") {
-    rows = Object.entries(rows).map(([k, v]) => ({ 項目: k, 値: v }));
-  }
-  if (!Array.isArray(rows) || !rows.length || rows.some((r) => typeof r !== "object")) {
-    return renderText(rows);
-  }
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+// The same markup as the build's view.html: a focusable, labelled region that scrolls.
+function tableView({ view, columns, rows }) {
   const wrap = document.createElement("div");
   wrap.className = "plab-table";
+  wrap.tabIndex = 0;
+  wrap.setAttribute("role", "region");
+  wrap.setAttribute("aria-label", view);
   const table = document.createElement("table");
   const head = table.createTHead().insertRow();
-  for (const c of columns) head.append(Object.assign(document.createElement("th"), { textContent: c }));
+  for (const column of columns) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = column;
+    head.append(th);
+  }
   const body = table.createTBody();
-  for (const r of rows) {
+  for (const row of rows) {
     const tr = body.insertRow();
-    for (const c of columns) tr.insertCell().textContent = formatCell(r[c]);
+    for (const cell of row) tr.insertCell().textContent = cell;
   }
   wrap.append(table);
   return wrap;
 }
 
-function formatCell(v) {
-  if (typeof v === "number") {
-    return Number.isInteger(v) ? v.toLocaleString("ja-JP") : v.toLocaleString("ja-JP", { maximumSignificantDigits: 6 });
+// ---- the chart worker: Vega-Lite → SVG text, off the main thread -------------------------
+let chartWorker = null;
+const drawings = new Map();
+let nextDrawing = 1;
+
+function chartSVG(spec) {
+  if (!chartWorker) {
+    chartWorker = new Worker(urls.chartsvg, { type: "module", name: "plab-charts" });
+    chartWorker.onmessage = ({ data }) => {
+      const pending = drawings.get(data.id);
+      drawings.delete(data.id);
+      if (data.error) pending?.reject(new Error(data.error));
+      else pending?.resolve(data.svg);
+    };
+    chartWorker.onerror = (event) => {
+      event.preventDefault();
+      for (const pending of drawings.values()) pending.reject(new Error(event.message || "chart worker failed"));
+      drawings.clear();
+      chartWorker = null;
+    };
   }
-  return v === null || v === undefined ? "" : String(v);
+  const id = nextDrawing++;
+  return new Promise((resolve, reject) => {
+    drawings.set(id, { resolve, reject });
+    chartWorker.postMessage({ id, spec });
+  });
 }
