@@ -1,0 +1,280 @@
+"""Accessibility of every built page: axe-core finds nothing, the blocks work by keyboard,
+and a run's progress is announced.
+
+Pages come from the built site's sitemap, so a new chapter is checked without editing this
+file. axe-core is the version pinned in package-lock.json, injected into each page. Every
+page is checked at a desktop and a phone viewport, in the light and the dark palette, with
+its demos as built and, for the blocks that can run offline, after a run. Offline, only
+stdlib Python runs in the browser (numpy's wheel comes from the CDN), so which blocks run
+is decided by reading their imports, down through the demos package.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.conftest import ROOT
+
+AXE = (ROOT / "node_modules/axe-core/axe.min.js").read_text(encoding="utf-8")
+VIEWPORTS = {"1280x800": {"width": 1280, "height": 800}, "412x823": {"width": 412, "height": 823}}
+SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material's scheme
+FINISHED = ("done", "error", "stopped")
+BOOT_MS = 90_000  # a cold Pyodide boot on a loaded 2-core machine
+# What a reader opens is checked too: code and data tables inside <details>.
+OPENABLE = "[data-demo] details, .plab-chart details"
+# Inside .plab-code Material toggles a tabindex on <code> as it overflows; the block's own
+# stop is the <pre>.
+FOCUSABLE = ", ".join(
+    [
+        "[data-demo] :is(button, input, select, textarea, summary, [tabindex='0'])"
+        ":not(.plab-code *)",
+        ".plab-chart :is(button, summary, [tabindex='0'])",
+        ".plab-table[tabindex='0']",
+        ".plab-math--display",
+    ]
+)
+
+
+def site_pages(built_site: Path, site_url: str) -> list[str]:
+    locs = re.findall(r"<loc>([^<]+)</loc>", (built_site / "sitemap.xml").read_text())
+    assert locs and all(u.startswith(site_url) for u in locs), locs
+    # The sitemap must hold the nav: every page the home page's navigation links to.
+    nav = set(re.findall(r'<a href="([^"#]+)" class="md-nav__link', _home(built_site)))
+    nav = {h.removeprefix("./") for h in nav} - {"."}
+    paths = {u.removeprefix(site_url) for u in locs}
+    assert nav and not nav - paths, f"nav pages missing from sitemap.xml: {nav - paths}"
+    return locs
+
+
+def _home(built_site: Path) -> str:
+    return (built_site / "index.html").read_text(encoding="utf-8")
+
+
+# ---- axe -------------------------------------------------------------------------------------
+
+
+def axe_violations(page: Page) -> list[dict]:
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(content=AXE)
+    return page.evaluate(
+        """async () => {
+          const result = await axe.run(document, { resultTypes: ["violations"] });
+          return result.violations.map((v) => ({
+            rule: v.id, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")),
+          }));
+        }"""
+    )
+
+
+def use_scheme(page: Page, scheme: str) -> None:
+    """Switch the palette as a reader's system setting would, and wait until it applied."""
+    page.emulate_media(color_scheme=scheme)
+    page.wait_for_function(
+        "([s]) => document.body.getAttribute('data-md-color-scheme') === s"
+        " && !document.body.hasAttribute('data-md-color-switching')",
+        arg=[SCHEMES[scheme]],
+    )
+    page.wait_for_timeout(300)  # Material's colour transitions end before contrast is read
+
+
+def audit(page: Page, where: str, found: list[str]) -> None:
+    for scheme in SCHEMES:
+        use_scheme(page, scheme)
+        for v in axe_violations(page):
+            for target in v["targets"]:
+                found.append(f"{where} [{scheme}] {v['rule']}: {target} ({v['help']})")
+
+
+# ---- which blocks can run offline --------------------------------------------------------------
+
+
+def _module_file(name: str) -> Path | None:
+    base = ROOT.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def stdlib_only(source: str, package: str = "", seen: set[str] | None = None) -> bool:
+    """True if ``source`` imports only the standard library, directly or through the site's
+    own modules (those next to mkdocs.yml, e.g. the demos package)."""
+    seen = set() if seen is None else seen
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:  # relative: inside the importing module's package
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*parts, module] if module else parts)
+            names = [module] + [f"{module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        # Importing a.b.c runs a/__init__.py and a/b/__init__.py too.
+        prefixes = {".".join(n.split(".")[: i + 1]) for n in names for i in range(n.count(".") + 1)}
+        for name in sorted(prefixes):
+            top = name.split(".")[0]
+            if top in sys.stdlib_module_names or top == "__future__" or name in seen:
+                continue
+            seen.add(name)
+            path = _module_file(name)
+            if path is None:
+                if _module_file(top) is not None:  # an attribute of a site module, not a module
+                    continue
+                return False  # a third-party package: numpy, …
+            inner = name if path.name == "__init__.py" else name.rpartition(".")[0]
+            if not stdlib_only(path.read_text(encoding="utf-8"), inner, seen):
+                return False
+    return True
+
+
+def runnable_blocks(page: Page) -> list[str]:
+    """Ids of the page's blocks that run offline and were seen to finish at build."""
+    ids = []
+    for block in page.locator("[data-demo]").all():
+        if block.get_attribute("data-kind") == "demo":
+            module = json.loads(block.get_attribute("data-spec"))["module"]
+            source = f"import {module}"
+        else:
+            if not block.locator(".plab-stream").count():  # not pre-rendered: may never end
+                continue
+            source = block.locator("[data-demo-code]").inner_text()
+        if stdlib_only(source):
+            ids.append(block.get_attribute("data-demo"))
+    return ids
+
+
+def run_by_keyboard(page: Page, block_id: str) -> str:
+    block = page.locator(f'[data-demo="{block_id}"]')
+    block.locator("[data-demo-run]").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "([id, done]) => done.includes(document.querySelector(`[data-demo='${id}']`)"
+        ".dataset.status)",
+        arg=[block_id, list(FINISHED)],
+        timeout=BOOT_MS,
+    )
+    return block.get_attribute("data-status")
+
+
+# ---- the tests -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_axe_finds_no_violation_on_any_page(
+    guarded, built_site: Path, site_url: str, viewport: str
+):
+    page, _ = guarded
+    page.set_viewport_size(VIEWPORTS[viewport])
+    found: list[str] = []
+    ran = 0
+    for url in site_pages(built_site, site_url):
+        where = f"{url.removeprefix(site_url) or '/'} @{viewport}"
+        page.emulate_media(color_scheme="light")
+        page.goto(url, wait_until="networkidle")
+        audit(page, f"{where} initial", found)
+        blocks = runnable_blocks(page)
+        for block_id in blocks:
+            status = run_by_keyboard(page, block_id)
+            assert status == "done", f"{where}: {block_id} ended {status}"
+        if blocks:
+            ran += len(blocks)
+            page.wait_for_load_state("networkidle")
+            audit(page, f"{where} after running {', '.join(blocks)}", found)
+    assert ran, "no block ran offline: the after-run state was never checked"
+    assert not found, f"{len(found)} axe violations:\n" + "\n".join(found)
+
+
+def test_every_block_control_is_reached_by_tab(guarded, built_site: Path, site_url: str):
+    """Tab from the top of each page: every control, button, chart toggle, data table and
+    wide formula takes focus (their names are axe's part). Leaving a code editor takes Esc,
+    then Tab, as the top page tells readers."""
+    page, _ = guarded
+    page.set_viewport_size(VIEWPORTS["1280x800"])
+    unreached = {}
+    for url in site_pages(built_site, site_url):
+        page.goto(url, wait_until="networkidle")
+        wanted = page.evaluate(
+            """([openable, focusable]) => {
+               for (const d of document.querySelectorAll(openable)) d.open = true;
+               return [...document.querySelectorAll(focusable)]
+                 .filter((el) => !el.disabled && el.checkVisibility({ visibilityProperty: true }))
+                 .map((el, i) => (el.dataset.a11yId = String(i)));
+             }""",
+            [OPENABLE, FOCUSABLE],
+        )
+        if not wanted:
+            continue
+        reached: set[str] = set()
+        for _ in range(800):
+            page.keyboard.press("Tab")
+            info = page.evaluate(
+                """() => { const el = document.activeElement;
+                   return el === document.body ? null : {
+                     id: el.closest("[data-a11y-id]")?.dataset.a11yId ?? null,
+                     editor: !!el.closest(".cm-editor") } }"""
+            )
+            if info is None:
+                break  # past the last focusable element
+            if info["editor"]:
+                page.keyboard.press("Escape")  # the editor keeps Tab for indenting
+            if info["id"] is not None:
+                reached.add(info["id"])
+        missing = sorted(set(wanted) - reached, key=int)
+        if missing:
+            unreached[url] = page.evaluate(
+                "(ids) => ids.map((i) => document.querySelector(`[data-a11y-id='${i}']`)"
+                ".outerHTML.slice(0, 120))",
+                missing,
+            )
+    assert not unreached, f"not reachable by Tab: {json.dumps(unreached, ensure_ascii=False)}"
+
+
+def _first_page_with(page: Page, urls: list[str], test) -> str:
+    for url in urls:
+        page.goto(url, wait_until="networkidle")
+        if test(page):
+            return url
+    pytest.fail("no page has what this test needs")
+
+
+def test_a_run_is_announced_in_a_polite_live_region(guarded, built_site: Path, site_url: str):
+    page, _ = guarded
+    _first_page_with(page, site_pages(built_site, site_url), runnable_blocks)
+    block_id = runnable_blocks(page)[0]
+    status: Locator = page.locator(f'[data-demo="{block_id}"] [data-demo-status]')
+    assert status.get_attribute("role") == "status"
+    assert status.get_attribute("aria-live") == "polite"
+    status.evaluate(
+        """(el) => { window.__said = [];
+           new MutationObserver(() => window.__said.push(el.textContent))
+             .observe(el, { childList: true, characterData: true, subtree: true }); }"""
+    )
+    assert run_by_keyboard(page, block_id) == "done"
+    said = [s for s in page.evaluate("window.__said") if s.strip()]
+    # Loading (or running) first, then the result: each change went through the region.
+    assert len(set(said)) >= 2, said
+    assert "完了" in said[-1], said
+
+
+def test_a_chart_toggle_works_by_keyboard(guarded, built_site: Path, site_url: str):
+    page, _ = guarded
+    _first_page_with(
+        page, site_pages(built_site, site_url), lambda p: p.locator(".plab-chart-toggle").count()
+    )
+    figure = page.locator("figure.plab-chart").first
+    toggle = figure.locator(".plab-chart-toggle")
+    expect(toggle).to_have_accessible_name(re.compile(r"\S"))
+    expect(toggle).to_have_accessible_description(re.compile(r"\S"))
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(figure).to_have_class(re.compile(r"\bplab-chart--live\b"), timeout=30_000)
+    expect(figure.locator(".plab-chart-live svg")).to_be_visible()
