@@ -1,0 +1,231 @@
+"""Lighthouse on every page of the site, against a plain mkdocs-material page. A script that
+prints figures, not a test.
+
+    python tools/bench_pages.py [--runs 1]
+
+In one run: the site is built strictly, and a plain mkdocs-material site is built beside it
+with the same theme settings (language, fonts, features, palettes), the same Markdown
+extensions and search, no custom_dir and no parameter-lab, holding one page of this site's
+own Japanese prose (the longest page, its demo, pyodide and chart fences removed). Both are
+served by the same local server with gzip, the way GitHub Pages serves them. Lighthouse
+(pinned in package-lock.json) runs in its default mobile mode on Debian's Chromium, one
+fresh browser per page and run; with --runs N each figure is the median.
+
+Targets (issue 12): performance within 3 points of the plain page; accessibility, best
+practices and SEO at 100.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from mkdocs.utils import yaml_load  # noqa: E402
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.conftest import free_port, mkdocs_build  # noqa: E402
+
+LIGHTHOUSE = ROOT / "node_modules/lighthouse/cli/index.js"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+# What a static host compresses: text, scripts, data and WebAssembly; not images or zips.
+COMPRESSIBLE = re.compile(r"^(text/|application/(javascript|json|wasm|xml)|image/svg\+xml)")
+FENCE = re.compile(r"^(`{3,}|~{3,})\s*(demo|pyodide|chart)\b.*?^\1\s*$", re.M | re.S)
+PROSE_FORM = re.compile(r"\{\{.*?\}\}")  # the plugin's reactive prose: figures and claims
+MD_LINK = re.compile(r"\[([^\]]*)\]\((?!https?:)[^)]*\)")  # links to other pages: text only
+
+
+class GzipHandler(SimpleHTTPRequestHandler):
+    """Static files, gzipped when the client accepts it (compressed once, kept in memory)."""
+
+    extensions_map: dict[str, str] = {  # noqa: RUF012 - the base class declares it this way
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+        ".whl": "application/zip",
+    }
+    compressed: dict[Path, bytes] = {}  # noqa: RUF012 - shared by every request on purpose
+    lock = threading.Lock()
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?")[0].endswith("/"):
+                self.send_response(301)
+                self.send_header("Location", self.path.split("?")[0] + "/")
+                self.end_headers()
+                return
+            path = path / "index.html"
+        if not path.is_file():
+            self.send_error(404)
+            return
+        body = path.read_bytes()
+        ctype = self.guess_type(str(path))
+        headers = {"Content-Type": ctype, "Cache-Control": "max-age=600"}  # as GitHub Pages
+        if COMPRESSIBLE.match(ctype) and "gzip" in self.headers.get("Accept-Encoding", ""):
+            with self.lock:
+                if path not in self.compressed:
+                    self.compressed[path] = gzip.compress(body, compresslevel=6, mtime=0)
+            body = self.compressed[path]
+            headers["Content-Encoding"] = "gzip"
+            headers["Vary"] = "Accept-Encoding"
+        self.send_response(200)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_gzip(directory: Path, port: int) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", port), partial(GzipHandler, directory=directory))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def plain_project(out: Path) -> Path:
+    """A mkdocs-material project with this site's theme settings and one page of its prose."""
+    config = yaml_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    theme = {k: v for k, v in config["theme"].items() if k != "custom_dir"}
+    plugins = [p for p in config["plugins"] if "parameter-lab" not in json.dumps(p)]
+    docs = ROOT / config.get("docs_dir", "docs")
+    pages = {p: _prose(p.read_text(encoding="utf-8")) for p in docs.rglob("*.md")}
+    source, text = max(pages.items(), key=lambda item: len(item[1]))
+    (out / "docs").mkdir(parents=True)
+    (out / "docs" / "index.md").write_text(text, encoding="utf-8")
+    plain = {
+        "site_name": config["site_name"],
+        "site_description": config.get("site_description", ""),
+        "site_url": "http://127.0.0.1/",  # replaced by SITE_URL at build
+        "theme": theme,
+        "plugins": plugins,
+        "markdown_extensions": config.get("markdown_extensions", []),
+    }
+    text_yaml = yaml.safe_dump(plain, allow_unicode=True, sort_keys=False)
+    text_yaml = text_yaml.replace("site_url: http://127.0.0.1/", "site_url: !ENV [SITE_URL]")
+    (out / "mkdocs.yml").write_text(text_yaml, encoding="utf-8")
+    print(f"plain page: the prose of {source.relative_to(ROOT)}", file=sys.stderr)
+    return out
+
+
+def _prose(markdown: str) -> str:
+    markdown = re.sub(r"\A---\n.*?\n---\n", "", markdown, flags=re.S)  # front matter
+    return MD_LINK.sub(r"\1", PROSE_FORM.sub("", FENCE.sub("", markdown)))
+
+
+def lighthouse(url: str, workdir: Path) -> dict:
+    out = workdir / "report.json"
+    flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
+    cmd = ["node", str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}"]
+    cmd += [f"--chrome-path={CHROMIUM}", f"--chrome-flags={flags}"]
+    cmd += [f"--only-categories={','.join(CATEGORIES)}"]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
+    if result.returncode or not out.exists():
+        sys.exit(f"lighthouse failed on {url}:\n{result.stderr[-3000:]}")
+    report = json.loads(out.read_text())
+    if report.get("runtimeError"):
+        sys.exit(f"lighthouse error on {url}: {report['runtimeError']}")
+    audits, cats = report["audits"], report["categories"]
+    return {
+        **{c: round(cats[c]["score"] * 100) for c in CATEGORIES},
+        "tbt": audits["total-blocking-time"]["numericValue"],
+        "lcp": audits["largest-contentful-paint"]["numericValue"],
+        "bytes": audits["total-byte-weight"]["numericValue"],
+        "failed": sorted(
+            f"{c}:{ref['id']}"
+            for c in CATEGORIES[1:]
+            for ref in cats[c]["auditRefs"]
+            if ref["weight"] and audits[ref["id"]]["score"] not in (None, 1)
+        ),
+    }
+
+
+def median_run(url: str, runs: int, workdir: Path) -> dict:
+    results = [lighthouse(url, workdir) for _ in range(runs)]
+    merged = {k: statistics.median(r[k] for r in results) for k in results[0] if k != "failed"}
+    merged["failed"] = sorted({f for r in results for f in r["failed"]})
+    return merged
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page (median)")
+    args = parser.parse_args()
+    for need, hint in [
+        (shutil.which("node"), "Node.js is not on PATH"),
+        (LIGHTHOUSE.exists(), f"{LIGHTHOUSE} is missing: run `npm ci`"),
+        (Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make browser-deps`"),
+    ]:
+        if not need:
+            sys.exit(hint)
+
+    with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
+        tmp = Path(tmp)
+        site_port, plain_port = free_port(), free_port()
+        for project, out, port in [
+            (ROOT, tmp / "site", site_port),
+            (plain_project(tmp / "plain-project"), tmp / "plain", plain_port),
+        ]:
+            result = mkdocs_build(project, out, site_url=f"http://127.0.0.1:{port}/")
+            if result.returncode:
+                sys.exit(f"build of {project} failed:\n{result.stderr}")
+        rows = []
+        with serve_gzip(tmp / "site", site_port) as site, serve_gzip(tmp / "plain", plain_port):
+            sitemap = (tmp / "site" / "sitemap.xml").read_text()
+            urls = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+            targets = [(u.removeprefix(site) or "/", u) for u in urls]
+            targets.append(("plain mkdocs-material", f"http://127.0.0.1:{plain_port}/"))
+            for name, url in targets:
+                print(f"lighthouse {name} …", file=sys.stderr, flush=True)
+                rows.append((name, median_run(url, args.runs, tmp)))
+    print_table(rows, args.runs)
+
+
+def print_table(rows: list[tuple[str, dict]], runs: int) -> None:
+    plain = rows[-1][1]["performance"]
+    print(f"\nLighthouse 12.8 mobile, {runs} run(s) per page, median")
+    head = f"{'page':<24}{'perf':>6}{'Δplain':>8}{'a11y':>6}{'bp':>5}{'seo':>5}"
+    print(head + f"{'TBT ms':>8}{'LCP s':>7}{'KB':>8}  misses")
+    for name, r in rows:
+        misses = []
+        if r["performance"] < plain - 3:
+            misses.append("perf")
+        misses += r["failed"]
+        print(
+            f"{name:<24}{r['performance']:>6.0f}{r['performance'] - plain:>+8.0f}"
+            f"{r['accessibility']:>6.0f}{r['best-practices']:>5.0f}{r['seo']:>5.0f}"
+            f"{r['tbt']:>8.0f}{r['lcp'] / 1000:>7.2f}{r['bytes'] / 1024:>8.0f}  "
+            + (", ".join(misses) or "-")
+        )
+
+
+if __name__ == "__main__":
+    main()
