@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from parameter_lab import caches, charts, plugin, prerender
+from parameter_lab import caches, charts, prerender
 
 from tests.plugin.conftest import TinySite
 
@@ -101,16 +102,29 @@ def test_serve_rebuilds_see_demo_edits(tiny_site: TinySite):
         sys.path[:] = [p for p in sys.path if not p.startswith(str(tiny_site.root))]
 
 
-def test_plugin_modules_reload_when_their_files_change(monkeypatch):
-    plugin.refresh_plugin_modules()  # records the current files
-    assert plugin.refresh_plugin_modules() == []
-    before = plugin.specs.parse_demo
-    path = Path(plugin.specs.__file__)
-    stat = path.stat()
-    os.utime(path, (stat.st_atime, stat.st_mtime + 5))
-    try:
-        assert "specs" in plugin.refresh_plugin_modules()
-        assert plugin.specs.parse_demo is not before
-    finally:
-        os.utime(path, (stat.st_atime, stat.st_mtime))
-        plugin.refresh_plugin_modules()
+RELOAD_CHECK = """
+import os
+from pathlib import Path
+from parameter_lab import plugin
+
+plugin.refresh_plugin_modules()  # records the current files
+assert plugin.refresh_plugin_modules() == []
+before = plugin.specs.parse_demo
+path = Path(plugin.specs.__file__)
+stat = path.stat()
+os.utime(path, (stat.st_atime, stat.st_mtime + 5))
+try:
+    assert "specs" in plugin.refresh_plugin_modules()
+    assert plugin.specs.parse_demo is not before
+finally:
+    os.utime(path, (stat.st_atime, stat.st_mtime))
+print("reloaded")
+"""
+
+
+def test_plugin_modules_reload_when_their_files_change():
+    # In a child: reloading swaps the classes other tests in this process hold.
+    result = subprocess.run(
+        [sys.executable, "-c", RELOAD_CHECK], capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "reloaded", result.stderr
