@@ -35,8 +35,10 @@ serve: setup browser-deps
 site: setup
 	@TIMEFORMAT='make site: built in %R s'; time $(MKDOCS) build --strict --clean
 
-# Every test: lint, content checks, then pytest (unit, build and browser tests).
+# Every test: lint, content checks, the browser runtime's pure modules (node --test), then
+# pytest (unit, build, the installed-wheel site, and browser tests).
 test: setup browser-deps lint check
+	node --test tests/js/
 	$(PY) -m pytest
 
 # Content checks with file:line messages (links, anchors, sources, unsafe HTML, alt text …).
