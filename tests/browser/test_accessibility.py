@@ -4,9 +4,10 @@ and a run's progress is announced.
 Pages come from the built site's sitemap, so a new chapter is checked without editing this
 file. axe-core is the version pinned in package-lock.json, injected into each page. Every
 page is checked at a desktop and a phone viewport, in the light and the dark palette, with
-its demos as built and, for the blocks that can run offline, after a run. Offline, only
-stdlib Python runs in the browser (numpy's wheel comes from the CDN), so which blocks run
-is decided by reading their imports, down through the demos package.
+its demos as built, and then with every block's <details> open and, for the blocks that
+can run offline, after a run. Offline, only stdlib Python runs in the browser (numpy's
+wheel comes from the CDN), so which blocks run is decided by reading their imports, down
+through the demos package.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ VIEWPORTS = {"1280x800": {"width": 1280, "height": 800}, "412x823": {"width": 41
 SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material's scheme
 FINISHED = ("done", "error", "stopped")
 BOOT_MS = 90_000  # a cold Pyodide boot on a loaded 2-core machine
-# What a reader opens is checked too: code and data tables inside <details>.
+# What a reader opens is checked too: a demo's code, a chart's data table.
 OPENABLE = "[data-demo] details, .plab-chart details"
 # Inside .plab-code Material toggles a tabindex on <code> as it overflows; the block's own
 # stop is the <pre>.
@@ -185,10 +186,16 @@ def test_axe_finds_no_violation_on_any_page(
         for block_id in blocks:
             status = run_by_keyboard(page, block_id)
             assert status == "done", f"{where}: {block_id} ended {status}"
-        if blocks:
-            ran += len(blocks)
+        ran += len(blocks)
+        # Then every <details> of the blocks and charts opened: their code and data tables.
+        opened = page.evaluate(
+            "(sel) => [...document.querySelectorAll(sel)].map((d) => (d.open = true)).length",
+            OPENABLE,
+        )
+        if blocks or opened:
             page.wait_for_load_state("networkidle")
-            audit(page, f"{where} after running {', '.join(blocks)}", found)
+            state = f"after running {', '.join(blocks)}" if blocks else "opened"
+            audit(page, f"{where} {state}{', details open' if opened else ''}", found)
     assert ran, "no block ran offline: the after-run state was never checked"
     assert not found, f"{len(found)} axe violations:\n" + "\n".join(found)
 
