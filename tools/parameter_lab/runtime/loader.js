@@ -83,10 +83,10 @@ document.addEventListener(
     const block = blockOf(event.target);
     if (!unmounted(block)) return; // a live widget handles its own clicks
     if (event.target.closest("[data-demo-run]")) earlyRun(block);
-    else if (toggle) {
-      const view = toggle.closest("[data-view]")?.dataset.view;
+    else {
+      const view = toggle?.closest("[data-view]")?.dataset.view;
       if (view) requests.push({ id: block.dataset.demo, action: "live", view });
-      mount();
+      mount({ python: true }); // a click or a tap inside a block
     }
   },
   true,
@@ -103,17 +103,22 @@ document.addEventListener(
   true,
 );
 
-for (const type of ["pointerdown", "focusin"]) {
-  document.addEventListener(
-    type,
-    (event) => {
-      if (event.target.closest?.("[data-chart-live]")) load("charts"); // about to go live
-      const block = blockOf(event.target);
-      if (unmounted(block)) mount({ python: true });
-      else if (block && widgets && !saveData()) widgets.prefetch();
-    },
-    true,
-  );
+// A mouse button pressed in a block is intent a little before its click. A finger put down
+// is not: it may be the start of a scroll (a tap arrives as a click).
+document.addEventListener(
+  "pointerdown",
+  (event) => {
+    if (event.pointerType === "mouse") intent(event.target);
+  },
+  true,
+);
+document.addEventListener("focusin", (event) => intent(event.target), true);
+
+function intent(target) {
+  if (target.closest?.("[data-chart-live]")) load("charts"); // about to go live
+  const block = blockOf(target);
+  if (unmounted(block)) mount({ python: true });
+  else if (block && widgets && !saveData()) widgets.prefetch();
 }
 
 // A control changed before the widgets arrived: the widget sees it at mount and runs.

@@ -377,6 +377,7 @@ class DemoWidget extends Widget {
       kwargs: kwargsJson(this.spec.controls, this.values),
       views: JSON.stringify(this.spec.views),
       figures: JSON.stringify(this.figures.requests),
+      labels: JSON.stringify(this.spec.labels ?? {}), // the page's words for the model's ids
       language: language(),
     };
   }

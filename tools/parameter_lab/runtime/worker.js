@@ -5,7 +5,8 @@
 //   in:  {type: "init", indexURL, lockURL, package, runner, wheel, cacheName,
 //         immutablePrefixes, interruptBuffer?}
 //        {type: "run", id, kind: "cell", code}
-//        {type: "run", id, kind: "demo", module, function, kwargs, views, figures, language}
+//        {type: "run", id, kind: "demo", module, function, kwargs, views, figures, labels,
+//         language}   (kwargs, views, figures, labels: JSON text for the runner's call_demo)
 //   out: {type: "progress", stage, id?} | {type: "ready", info} | {type: "init-error", message}
 //        {type: "snapshot", bytes} | {type: "stream", id, stream, text}
 //        {type: "done", id, ok, result?, views?, figures?, error?, fatal?}
@@ -19,6 +20,7 @@ let pyodide = null;
 let runner = null;
 let interrupt = null; // shared with the page when it is cross-origin isolated
 let current = null; // id of the job in progress: where streamed output belongs
+const storing = new Map(); // url -> its cache.put in progress
 const post = (msg) => self.postMessage(msg);
 
 // Runtime files are content-hashed or version-pinned, so a cached copy is always right.
@@ -41,13 +43,12 @@ function wrapFetch(cacheName, prefixes, indexURL, onCoreFailure) {
     }
     return response;
   };
-  const storing = new Map(); // url -> its cache.put: a second fetch waits for it, not the network
   self.fetch = async (input, init) => {
     const url = typeof input === "string" ? input : input.url ?? String(input);
     if (!self.caches || !prefixes.some((p) => url.startsWith(p))) return checked(input, init, url);
     let cache = null;
     try {
-      await storing.get(url);
+      await storing.get(url); // a second fetch of a file being stored waits for it
       cache = await caches.open(cacheName);
       const hit = await cache.match(url);
       if (hit) return hit;
@@ -148,9 +149,12 @@ async function boot(msg) {
   try {
     await Promise.race([importForSnapshot(py, msg), failure]);
     const bytes = py.makeMemorySnapshot();
-    // Compress and store after "ready": the first job must not wait for it.
+    // Compress and store after "ready": the first job must not wait for it. The runtime's
+    // files are stored first, so "snapshot" means the next visit finds everything.
     info.snapshot = () =>
-      saveSnapshot(msg.cacheName, key, bytes).then(
+      Promise.all(storing.values())
+        .then(() => saveSnapshot(msg.cacheName, key, bytes))
+        .then(
         (size) => post({ type: "snapshot", bytes: size }),
         (err) => console.warn(`parameter-lab: could not store the Python snapshot (${err?.message ?? err})`),
       );
@@ -215,7 +219,7 @@ async function run(msg) {
     const outcome =
       msg.kind === "cell"
         ? toJs(runner.run_cell(msg.code))
-        : toJs(runner.call_demo(msg.module, msg.function, msg.kwargs, msg.views, msg.language, msg.figures));
+        : toJs(runner.call_demo(msg.module, msg.function, msg.kwargs, msg.views, msg.language, msg.figures, msg.labels));
     post({ type: "done", id: msg.id, ...outcome });
   } catch (err) {
     post({ type: "done", id: msg.id, ...failureOf(err) });
