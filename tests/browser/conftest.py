@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.browser.server import serve
+from tests.browser.server import ISOLATION_COOKIE, serve
 from tests.conftest import free_port, mkdocs_build
 
 CHROMIUM = "/usr/bin/chromium"
@@ -79,13 +79,20 @@ def isolated_playground_url(playground_site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+def playwright_session() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session: Playwright) -> Iterator[Browser]:
+    browser = playwright_session.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
 
 
 @dataclass
@@ -109,9 +116,7 @@ class PageGuard:
         return [e for e in self.console_errors if not any(p.search(e) for p in self.expected)]
 
 
-def _open_context(browser: Browser, origin: str, guard: PageGuard) -> BrowserContext:
-    context = browser.new_context(locale="ja-JP")
-
+def _guard_context(context: BrowserContext, origin: str, guard: PageGuard) -> BrowserContext:
     def route(route, request):
         if request.url.startswith(origin) or request.url.startswith(("data:", "blob:")):
             route.continue_()
@@ -124,21 +129,69 @@ def _open_context(browser: Browser, origin: str, guard: PageGuard) -> BrowserCon
     return context
 
 
-def _guarded_page(browser: Browser, origin: str) -> Iterator[tuple[Page, PageGuard]]:
-    guard = PageGuard(origin)
-    context = _open_context(browser, origin, guard)
-    page = context.new_page()
+def guard_page(page: Page, guard: PageGuard) -> Page:
+    """Record the page's console errors and uncaught errors (its workers' too) in ``guard``."""
     page.on("console", lambda m: m.type == "error" and guard.console_errors.append(m.text))
     page.on("pageerror", lambda e: guard.console_errors.append(f"pageerror: {e}"))
-    yield page, guard
-    context.close()
+    return page
+
+
+def check_guard(guard: PageGuard) -> None:
     assert not guard.foreign_requests, f"requests to other hosts: {guard.foreign_requests}"
     assert not guard.unexpected_errors(), f"console errors: {guard.unexpected_errors()}"
 
 
+def guarded_page(
+    browser: Browser, origin: str, *, isolated: bool = False
+) -> Iterator[tuple[Page, PageGuard]]:
+    """A guarded page in a new context; ``isolated``: the server sends COOP/COEP to it."""
+    guard = PageGuard(origin)
+    context = _guard_context(browser.new_context(locale="ja-JP"), origin, guard)
+    if isolated:
+        name, value = ISOLATION_COOKIE.split("=")
+        context.add_cookies([{"name": name, "value": value, "url": origin}])
+    page = guard_page(context.new_page(), guard)
+    yield page, guard
+    context.close()
+    check_guard(guard)
+
+
+@dataclass
+class Profile:
+    """A persistent browser profile on disk: each visit is a new browser on the same profile,
+    as a reader coming back another day (the Cache API and its snapshot survive)."""
+
+    playwright: Playwright
+    directory: Path
+    origin: str
+    guard: PageGuard
+
+    def visit(self) -> BrowserContext:
+        context = self.playwright.chromium.launch_persistent_context(
+            self.directory,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            locale="ja-JP",
+        )
+        return _guard_context(context, self.origin, self.guard)
+
+
+@pytest.fixture
+def playground_profile(
+    playwright_session: Playwright, playground_url: str, tmp_path: Path
+) -> Iterator[Profile]:
+    """Visits to the playground (plain server) with one persistent profile."""
+    profile = Profile(
+        playwright_session, tmp_path / "profile", playground_url, PageGuard(playground_url)
+    )
+    yield profile
+    check_guard(profile.guard)
+
+
 @pytest.fixture
 def guarded(browser: Browser, site_url: str) -> Iterator[tuple[Page, PageGuard]]:
-    yield from _guarded_page(browser, site_url)
+    yield from guarded_page(browser, site_url)
 
 
 @pytest.fixture
@@ -154,7 +207,7 @@ def page_guard(guarded) -> PageGuard:
 @pytest.fixture
 def playground(browser: Browser, playground_url: str) -> Iterator[tuple[Page, PageGuard]]:
     """A guarded page on the playground site (no COOP/COEP: stop terminates the worker)."""
-    yield from _guarded_page(browser, playground_url)
+    yield from guarded_page(browser, playground_url)
 
 
 @pytest.fixture
@@ -162,4 +215,4 @@ def isolated_playground(
     browser: Browser, isolated_playground_url: str
 ) -> Iterator[tuple[Page, PageGuard]]:
     """A guarded page on the playground served with COOP/COEP (stop interrupts Python)."""
-    yield from _guarded_page(browser, isolated_playground_url)
+    yield from guarded_page(browser, isolated_playground_url)

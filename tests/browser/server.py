@@ -10,6 +10,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
 
+ISOLATION_COOKIE = "plab-isolated=1"
+
 
 class _Handler(SimpleHTTPRequestHandler):
     extensions_map: ClassVar[dict[str, str]] = {
@@ -23,7 +25,9 @@ class _Handler(SimpleHTTPRequestHandler):
     isolated = False
 
     def end_headers(self) -> None:
-        if self.isolated:
+        # Isolated for every request, or for a browser context that carries the cookie: then
+        # one server (one port, so Material's instant navigation works) serves both ways.
+        if self.isolated or ISOLATION_COOKIE in self.headers.get("Cookie", ""):
             # The headers GitHub Pages cannot send; with them SharedArrayBuffer exists.
             self.send_header("Cross-Origin-Opener-Policy", "same-origin")
             self.send_header("Cross-Origin-Embedder-Policy", "require-corp")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -63,15 +66,28 @@ def test_phone_width_has_no_horizontal_scroll(browser, site_url: str):
     assert not too_wide, f"pages wider than a phone screen (px): {too_wide}"
 
 
-def test_charts_are_drawn_live_with_tooltips_data(page: Page, site_url: str):
+def test_charts_go_live_only_when_the_reader_asks(page: Page, site_url: str):
+    vega = []
+    page.on("request", lambda r: "/assets/plab/charts." in r.url and vega.append(r.url))
     page.goto(site_url + "scale/", wait_until="networkidle")
-    live = page.locator("figure.plab-chart--live")
-    expect(live).to_have_count(3, timeout=20_000)
-    expect(live.first.locator(".plab-chart-live svg")).to_be_visible()
-    # The static fallback is hidden once the live chart is drawn.
-    expect(live.first.locator("img.plab-chart-svg")).to_be_hidden()
-    labels = live.first.locator(".plab-chart-live svg text").all_text_contents()
+    figures = page.locator("figure.plab-chart")
+    assert figures.count() >= 3
+    figures.first.scroll_into_view_if_needed()  # the image loads lazily
+    expect(figures.first.locator("img.plab-chart-svg")).to_be_visible()
+    assert vega == [], "the page parsed no Vega before the reader asked"
+    toggle = figures.first.locator("[data-chart-live]")
+    toggle.click()
+    expect(figures.first).to_have_class(re.compile(r"\bplab-chart--live\b"), timeout=20_000)
+    expect(figures.first.locator(".plab-chart-live svg")).to_be_visible()
+    expect(figures.first.locator("img.plab-chart-svg")).to_be_hidden()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    labels = figures.first.locator(".plab-chart-live svg text").all_text_contents()
     assert any("パラメーター数" in t for t in labels)
+    assert len(vega) == 1
+    toggle.click()  # and back to the static image
+    expect(figures.first.locator("img.plab-chart-svg")).to_be_visible()
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    expect(figures.nth(1)).not_to_have_class(re.compile(r"\bplab-chart--live\b"))
 
 
 def test_charts_fall_back_to_static_svg_without_javascript(browser, site_url: str):
@@ -85,15 +101,138 @@ def test_charts_fall_back_to_static_svg_without_javascript(browser, site_url: st
     context.close()
 
 
-@pytest.mark.parametrize("path", ["parameters/", "hyperparameters/", "scale/", "future/"])
-def test_loading_a_chapter_runs_nothing(page: Page, site_url: str, path: str):
-    """Pre-rendered output stands until the reader acts; no demo runs on its own."""
-    page.goto(site_url + path, wait_until="networkidle")
-    blocks = page.locator("[data-demo]")
-    blocks.first.scroll_into_view_if_needed()  # widgets load as a block nears the viewport
-    expect(blocks.first).to_have_attribute("data-mounted", "true")
-    page.wait_for_timeout(500)
-    assert set(blocks.evaluate_all("els => els.map(e => e.dataset.status)")) == {"idle"}
+# What only a reader's act may fetch: the Python runtime, the demo widgets, the editor, Vega.
+LIVE_LAYER = ("/pyodide-", "pyodide-lock.", ".whl", "/worker.", "/widgets.", "/editor.", "/charts.")
+PHONE = {"viewport": {"width": 412, "height": 823}, "is_mobile": True, "has_touch": True}
+
+
+def nav_pages(built_site: Path, site_url: str) -> list[str]:
+    """Every page of the built site, from its sitemap (a new chapter is covered unasked)."""
+    urls = re.findall(r"<loc>([^<]+)</loc>", (built_site / "sitemap.xml").read_text())
+    assert urls and all(u.startswith(site_url) for u in urls), urls
+    return urls
+
+
+def read_to_the_bottom(page: Page) -> None:
+    """Read like a reader on a phone: swipe with a finger that lands on each block and chart
+    (a swipe that starts on a block is not an act on it), then scroll through to the end,
+    pausing as a reader does."""
+    cdp = page.context.new_cdp_session(page)
+    for target in page.locator("[data-demo], figure.plab-chart").all():
+        target.scroll_into_view_if_needed()
+        box = target.bounding_box()
+        if not box:
+            continue
+        x = box["x"] + box["width"] / 2
+        y = min(box["y"] + box["height"] / 2, page.viewport_size["height"] - 10)
+        cdp.send(
+            "Input.synthesizeScrollGesture",
+            {
+                "x": x,
+                "y": max(y, 10),
+                "yDistance": -200,
+                "gestureSourceType": "touch",
+                "speed": 4000,
+            },
+        )
+    cdp.detach()
+    page.evaluate("scrollTo(0, 0)")
+    for _ in range(300):
+        if page.evaluate("innerHeight + scrollY >= document.documentElement.scrollHeight - 2"):
+            break
+        page.evaluate("scrollBy(0, innerHeight * 0.8)")
+        page.wait_for_timeout(60)
+
+
+def test_reading_a_page_to_the_end_fetches_no_python_and_no_vega(
+    browser, built_site: Path, site_url: str
+):
+    context = browser.new_context(locale="ja-JP", **PHONE)
+    page = context.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    costly = {}
+    for url in nav_pages(built_site, site_url):
+        fetched.clear()
+        page.goto(url, wait_until="networkidle")
+        page.evaluate(
+            """() => { window.__touched = 0;
+               document.addEventListener("pointerdown", (e) => {
+                 const onBlock = e.target.closest("[data-demo]");
+                 if (e.pointerType === "touch" && onBlock) window.__touched++;
+               }, true); }"""
+        )
+        read_to_the_bottom(page)
+        page.wait_for_timeout(1_000)
+        if page.locator("[data-demo]").count():
+            assert page.evaluate("window.__touched"), f"{url}: no swipe started on a block"
+        live = [u for u in fetched if any(part in u for part in LIVE_LAYER)]
+        if live:
+            costly[url] = live
+        states = page.locator("[data-demo]").evaluate_all(
+            "els => els.map(e => [e.dataset.status, e.dataset.mounted ?? null])"
+        )
+        assert all(s == ["idle", None] for s in states), (url, states)
+    context.close()
+    assert not costly, f"fetched by reading alone: {costly}"
+
+
+def test_one_tap_on_run_fetches_python_and_shows_output(browser, site_url: str):
+    context = browser.new_context(locale="ja-JP", **PHONE)
+    page = context.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    page.goto(site_url + "scale/", wait_until="networkidle")
+    calc = page.locator("[data-demo=param-calculator]")
+    results = calc.locator(".plab-view :is(.plab-table, .plab-text)")
+    views = results.all_inner_texts()
+    calc.locator("[data-demo-run]").tap()
+    # At once: progress in words, and the pre-rendered result still there.
+    expect(calc).to_have_attribute("data-status", re.compile("loading|running"), timeout=500)
+    expect(calc.locator("[data-demo-status]")).not_to_have_text("", timeout=500)
+    assert results.all_inner_texts() == views
+    page.wait_for_function(
+        "document.querySelector('[data-demo=param-calculator]').dataset.status === 'done'",
+        timeout=90_000,
+    )
+    assert any("/pyodide-" in u and u.endswith(".wasm") for u in fetched)
+    assert results.all_inner_texts() == views, "untouched: the same result"
+    context.close()
+
+
+def test_with_save_data_only_run_fetches_python(browser, site_url: str):
+    context = browser.new_context(locale="ja-JP")
+    context.add_init_script(
+        "Object.defineProperty(navigator, 'connection', { value: { saveData: true } })"
+    )
+    page = context.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    page.goto(site_url + "scale/", wait_until="networkidle")
+    calc = page.locator("[data-demo=param-calculator]")
+    calc.locator("select[data-control=preset]").focus()  # focus is intent, but no prefetch
+    expect(calc).to_have_attribute("data-mounted", "true")
+    page.wait_for_timeout(1_500)
+    assert not [u for u in fetched if "/pyodide-" in u or "/worker." in u], fetched
+    calc.locator("[data-demo-run]").click()
+    page.wait_for_function(
+        "document.querySelector('[data-demo=param-calculator]').dataset.status === 'done'",
+        timeout=90_000,
+    )
+    assert any("/worker." in u for u in fetched)
+    context.close()
+
+
+def test_focus_inside_a_block_starts_python_without_running_it(page: Page, site_url: str):
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    page.goto(site_url + "scale/", wait_until="networkidle")
+    calc = page.locator("[data-demo=param-calculator]")
+    calc.locator("select[data-control=preset]").focus()
+    page.wait_for_function(
+        "performance.getEntriesByName('plab-python-ready').length > 0", timeout=90_000
+    )
+    assert calc.get_attribute("data-status") == "idle", "prefetched, not run"
 
 
 def test_calculator_counts_a_pasted_config_offline(page: Page, site_url: str):

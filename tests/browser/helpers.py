@@ -1,0 +1,70 @@
+"""What the browser tests do to a block, and how they read it back."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+FINISHED = ("done", "error", "stopped")
+BOOT_MS = 90_000  # a cold Pyodide boot on a loaded 2-core machine
+PYTHON_WORKER = "/assets/plab/worker."  # Material runs a search worker too
+
+
+def block(page: Page, block_id: str):
+    return page.locator(f"[data-demo={block_id}]")
+
+
+def status(page: Page, block_id: str) -> str:
+    return block(page, block_id).get_attribute("data-status")
+
+
+def wait_status(page: Page, block_id: str, states=FINISHED, timeout: int = BOOT_MS) -> str:
+    try:
+        page.wait_for_function(
+            "([id, states]) => states.includes("
+            "document.querySelector(`[data-demo=${id}]`)?.dataset.status)",
+            arg=[block_id, list(states)],
+            timeout=timeout,
+        )
+    except Exception as exc:
+        root = block(page, block_id)
+        state = root.get_attribute("data-status"), root.locator("[data-demo-status]").inner_text()
+        raise AssertionError(f"{block_id} never reached {states}: status {state}") from exc
+    return status(page, block_id)
+
+
+def run(page: Page, block_id: str, timeout: int = BOOT_MS) -> str:
+    block(page, block_id).locator("[data-demo-run]").click()
+    return wait_status(page, block_id, timeout=timeout)
+
+
+def output(page: Page, block_id: str) -> str:
+    return block(page, block_id).locator("[data-demo-output]").inner_text()
+
+
+def boots(page: Page) -> list[dict]:
+    """How each Python worker of this page booted: [{"from": "raw" | "snapshot", …}, …]."""
+    return page.evaluate("performance.getEntriesByName('plab-python-ready').map((e) => e.detail)")
+
+
+def wait_snapshot_saved(page: Page, timeout: int = 60_000) -> None:
+    page.wait_for_function(
+        "performance.getEntriesByName('plab-python-snapshot').length > 0", timeout=timeout
+    )
+
+
+def record_statuses(page: Page, block_id: str) -> None:
+    """Record every data-status the block takes, in window.__statuses[block_id]."""
+    page.evaluate(
+        """(id) => {
+          window.__statuses ??= {};
+          const el = document.querySelector(`[data-demo=${id}]`);
+          const seen = (window.__statuses[id] = [el.dataset.status]);
+          new MutationObserver(() => seen.push(el.dataset.status))
+            .observe(el, { attributes: true, attributeFilter: ["data-status"] });
+        }""",
+        block_id,
+    )
+
+
+def statuses(page: Page, block_id: str) -> list[str]:
+    return page.evaluate("(id) => window.__statuses[id]", block_id)

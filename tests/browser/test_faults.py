@@ -1,0 +1,326 @@
+"""The fault matrix of the demo runtime, as a reader meets it: on a plain static server (as on
+GitHub Pages: Stop terminates the worker) and with COOP/COEP (Stop interrupts Python).
+
+Each test starts from a new browser context, so Python boots cold unless the test says
+otherwise. Only stdlib Python runs here (numpy's wheel is on the CDN, which is offline).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Iterator
+
+import pytest
+from parameter_lab.runner import call_demo
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PageGuard, guard_page, guarded_page
+from tests.browser.helpers import (
+    PYTHON_WORKER,
+    block,
+    boots,
+    output,
+    record_statuses,
+    run,
+    statuses,
+    wait_snapshot_saved,
+    wait_status,
+)
+
+SNAPSHOT_FAILED = "the saved Python snapshot failed"
+
+
+@pytest.fixture(params=["plain", "coop-coep"])
+def lab(request, browser, playground_url) -> Iterator[tuple[Page, PageGuard]]:
+    """A guarded page on the playground, served plain and cross-origin isolated."""
+    yield from guarded_page(browser, playground_url, isolated=request.param == "coop-coep")
+
+
+def _runs(seen: list[str]) -> int:
+    """How many runs a block went through: its entries into "running"."""
+    collapsed = [s for i, s in enumerate(seen) if i == 0 or s != seen[i - 1]]
+    return collapsed.count("running")
+
+
+def test_stop_while_python_loads_then_run(lab):
+    page, guard = lab
+    page.goto(guard.origin)
+    hello = block(page, "hello")
+    hello.locator("[data-demo-run]").click()
+    expect(hello).to_have_attribute("data-status", "loading")
+    hello.locator("[data-demo-stop]").click()  # waits for the widget, still long before Python
+    expect(hello).to_have_attribute("data-status", "stopped", timeout=5_000)
+    assert "こんにちは 42" in output(page, "hello"), "the pre-rendered output stays"
+    assert run(page, "hello") == "done", "the block is not frozen: the next Run works"
+    assert "こんにちは 42" in output(page, "hello")
+
+
+def test_a_double_click_on_run_runs_once(lab):
+    page, guard = lab
+    page.goto(guard.origin)
+    record_statuses(page, "counter")
+    block(page, "counter").locator("[data-demo-run]").dblclick()
+    assert wait_status(page, "counter") == "done"
+    page.wait_for_timeout(1_500)  # a second run would have started by now
+    assert status_is(page, "counter", "done")
+    assert "runs 1" in output(page, "counter")
+    assert _runs(statuses(page, "counter")) == 1
+    assert run(page, "counter") == "done"
+    assert "runs 2" in output(page, "counter"), "the interpreter ran the cell exactly twice"
+
+
+def status_is(page: Page, block_id: str, expected: str) -> bool:
+    return block(page, block_id).get_attribute("data-status") == expected
+
+
+def test_controls_changed_mid_run_queue_one_rerun_with_the_latest_values(lab):
+    page, guard = lab
+    page.goto(guard.origin)
+    record_statuses(page, "calc")
+    calc = block(page, "calc")
+    calc.locator("select[data-control=preset]").select_option(label="llama-2-7b")
+    expect(calc).to_have_attribute("data-mounted", "true")
+    wait_status(page, "calc", ("loading", "running"), timeout=5_000)
+    slider = calc.locator("input[data-control=layers]")
+    for value in ("10", "20", "40"):  # three moves while the first run is on its way
+        slider.fill(value)
+    assert wait_status(page, "calc") == "done"
+    page.wait_for_function(
+        "document.querySelector('[data-demo=calc]').dataset.status === 'done'"
+        " && window.__statuses.calc.filter((s) => s === 'done').length >= 1",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1_000)
+    assert status_is(page, "calc", "done")
+    assert _runs(statuses(page, "calc")) == 2, statuses(page, "calc")
+    rows = calc.locator(".plab-view[data-view='table:breakdown'] tbody tr").all_inner_texts()
+    attention = next(r for r in rows if r.startswith("attention"))
+    assert attention.replace(",", "").split()[-1] == str(40 * 4 * 4096 * 4096)
+    assert "layers=40" in page.evaluate("location.hash")
+
+
+def test_stop_on_a_queued_block_stops_only_that_block(lab):
+    page, guard = lab
+    page.goto(guard.origin)
+    forever = block(page, "forever")
+    forever.locator("[data-demo-run]").click()
+    wait_status(page, "forever", ("running",))
+    hello = block(page, "hello")
+    hello.locator("[data-demo-run]").click()
+    expect(hello).to_have_attribute("data-status", "loading")
+    expect(hello.locator("[data-demo-status]")).to_contain_text("待って")
+    hello.locator("[data-demo-stop]").click()
+    expect(hello).to_have_attribute("data-status", "stopped", timeout=2_000)
+    page.wait_for_timeout(500)
+    assert status_is(page, "forever", "running"), "Stop on the queued block left the loop alone"
+    forever.locator("[data-demo-stop]").click()
+    expect(forever).to_have_attribute("data-status", "stopped", timeout=5_000)
+    assert run(page, "hello") == "done"
+
+
+def test_a_loop_left_running_on_one_page_does_not_block_the_next(lab):
+    page, guard = lab
+    workers = []
+    page.on("worker", lambda w: workers.append(w.url) if PYTHON_WORKER in w.url else None)
+    page.goto(guard.origin)
+    isolated = page.evaluate("crossOriginIsolated")
+    block(page, "forever").locator("[data-demo-run]").click()
+    wait_status(page, "forever", ("running",))
+    page.evaluate("window.__samePage = true")
+    page.get_by_role("link", name="二つ目のページ").click()
+    expect(block(page, "second")).to_be_visible()
+    assert page.evaluate("location.pathname").endswith("/second/")
+    assert page.evaluate("window.__samePage"), "navigation.instant kept the page and its worker"
+    started = time.monotonic()
+    assert run(page, "second", timeout=60_000) == "done"
+    assert "二つ目 45" in output(page, "second")
+    # Leaving the page cancelled the loop: interrupted with shared memory, else terminated.
+    assert len(workers) == (1 if isolated else 2), workers
+    print(f"run on page B after leaving a loop: {time.monotonic() - started:.1f} s")
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    ["#%E0%A4%A", "#calc:layers=%E0%A4%A&preset=%ZZ&context=abc", "#calc:%", "#calc:&&=&"],
+)
+def test_a_malformed_fragment_is_ignored(lab, fragment):
+    page, guard = lab
+    prerendered = _views_text(page, guard.origin, "calc")
+    page.goto(guard.origin + fragment)
+    if fragment.startswith("#calc:"):
+        # Ours, with nothing usable: the demo runs with its defaults.
+        assert wait_status(page, "calc") == "done"
+        assert _views_text(page, None, "calc") == prerendered
+    assert run(page, "hello") == "done", "every block on the page still works"
+
+
+def _views_text(page: Page, url: str | None, block_id: str) -> list[str]:
+    if url:
+        page.goto(url)
+    return block(page, block_id).locator(".plab-view").all_inner_texts()
+
+
+def test_untouched_and_restored_controls_reproduce_the_prerendered_output(lab):
+    page, guard = lab
+    page.goto(guard.origin)
+    calc = block(page, "calc")
+    before_views = calc.locator(".plab-view").all_inner_texts()
+    before_code = calc.locator("[data-demo-code]").inner_text()
+    assert run(page, "calc") == "done"
+    assert calc.locator(".plab-view").all_inner_texts() == before_views
+    # A log slider moved away and back lands on the author's default exactly.
+    spec = json.loads(calc.get_attribute("data-spec"))
+    context = next(c for c in spec["controls"] if c["name"] == "context")
+    default = context["positions"].index(context["value"])
+    slider = calc.locator("input[data-control=context]")
+    slider.fill(str(default + 7))
+    page.wait_for_function("location.hash.includes('context=')")
+    wait_status(page, "calc", ("done",))
+    slider.fill(str(default))
+    page.wait_for_function("!location.hash.includes('context=')")
+    assert wait_status(page, "calc") == "done"
+    page.wait_for_timeout(300)
+    assert calc.locator(".plab-view").all_inner_texts() == before_views
+    assert calc.locator("[data-demo-code]").inner_text() == before_code
+    assert calc.locator("output[data-control-value]").nth(1).inner_text() == "4096"
+
+
+def test_a_linked_value_between_slider_positions_is_kept_exactly(lab):
+    page, guard = lab
+    page.goto(guard.origin + "#calc:context=5000&preset=mistral-7b-v0.1")
+    assert wait_status(page, "calc") == "done"
+    calc = block(page, "calc")
+    spec = json.loads(calc.get_attribute("data-spec"))
+    context = next(c for c in spec["controls"] if c["name"] == "context")
+    assert 5000 not in context["positions"]
+    thumb = int(calc.locator("input[data-control=context]").input_value())
+    positions = context["positions"]
+    nearest = min(range(len(positions)), key=lambda i: abs(math.log(positions[i] / 5000)))
+    assert thumb == nearest, "the thumb shows the nearest position"
+    assert "context=5000" in calc.locator("[data-demo-code]").inner_text()
+    # The browser's tables equal CPython's for exactly 5000 (not the nearest position).
+    kwargs = {"preset": "mistral-7b-v0.1", "layers": 0, "context": 5000, "config_json": ""}
+    expected = call_demo(
+        "demos.params",
+        "run",
+        json.dumps(kwargs),
+        json.dumps(spec["views"]),
+        "ja",
+        "[]",
+        json.dumps(spec.get("labels", {})),
+    )
+    assert expected["ok"], expected
+    for view in expected["views"]:
+        if view["kind"] != "table":
+            continue
+        box = calc.locator(f".plab-view[data-view='{view['view']}']")
+        rows = [r.split("\t") for r in box.locator("tbody tr").all_inner_texts()]
+        assert rows == view["rows"], view["view"]
+
+
+def test_a_fatal_python_error_replaces_the_worker_and_says_so(lab):
+    page, guard = lab
+    # Pyodide itself reports the crash on the console, in these three lines.
+    guard.expect_console(r"^Pyodide has suffered a fatal error")
+    guard.expect_console(r"^The cause of the fatal error was:$")
+    guard.expect_console(r"^RuntimeError: memory access out of bounds")
+    workers = []
+    page.on("worker", lambda w: workers.append(w.url) if PYTHON_WORKER in w.url else None)
+    page.goto(guard.origin)
+    assert run(page, "crash") == "error"
+    expect(block(page, "crash").locator("[data-demo-status]")).to_contain_text("再起動")
+    assert run(page, "hello") == "done"
+    assert "こんにちは 42" in output(page, "hello")
+    assert len(workers) == 2, workers
+
+
+def test_the_restart_after_a_stop_boots_from_the_snapshot(playground):
+    page, guard = playground
+    page.goto(guard.origin)
+    assert run(page, "hello") == "done"
+    wait_snapshot_saved(page)
+    block(page, "forever").locator("[data-demo-run]").click()
+    wait_status(page, "forever", ("running",))
+    block(page, "forever").locator("[data-demo-stop]").click()
+    expect(block(page, "forever")).to_have_attribute("data-status", "stopped", timeout=2_000)
+    assert run(page, "hello") == "done"
+    assert [b["from"] for b in boots(page)] == ["raw", "snapshot"]
+
+
+def test_a_returning_reader_boots_from_the_snapshot(playground_profile):
+    first = playground_profile.visit()
+    page = guard_page(first.new_page(), playground_profile.guard)
+    page.goto(playground_profile.origin)
+    assert run(page, "hello") == "done"
+    assert [b["from"] for b in boots(page)] == ["raw"]
+    wait_snapshot_saved(page)
+    # A new tab of the same visit.
+    tab = guard_page(first.new_page(), playground_profile.guard)
+    tab.goto(playground_profile.origin + "second/")
+    assert run(tab, "second") == "done"
+    assert [b["from"] for b in boots(tab)] == ["snapshot"]
+    first.close()
+    # Another day: a new browser on the same profile.
+    again = playground_profile.visit()
+    page = guard_page(again.new_page(), playground_profile.guard)
+    page.goto(playground_profile.origin)
+    assert run(page, "hello") == "done"
+    assert "こんにちは 42" in output(page, "hello")
+    assert [b["from"] for b in boots(page)] == ["snapshot"]
+    again.close()
+
+
+# A gzip stream cut short, and a well-formed gzip of bytes that are no snapshot.
+CORRUPT = {
+    "truncated": "async (bytes) => bytes.slice(0, bytes.length >> 1)",
+    "not a snapshot": """async () => new Uint8Array(await new Response(
+        new Blob([new Uint8Array(4096).fill(7)]).stream().pipeThrough(new CompressionStream("gzip"))
+      ).arrayBuffer())""",
+}
+
+
+@pytest.mark.parametrize("damage", CORRUPT)
+def test_a_damaged_snapshot_falls_back_to_a_raw_boot(playground_profile, damage):
+    visit = playground_profile.visit()
+    warnings = []
+    page = guard_page(visit.new_page(), playground_profile.guard)
+    page.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
+    page.goto(playground_profile.origin)
+    assert run(page, "hello") == "done"
+    wait_snapshot_saved(page)
+    damaged = page.evaluate(
+        """async (damage) => {
+          const make = eval(damage);
+          let n = 0;
+          for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            for (const request of await cache.keys()) {
+              if (!request.url.includes("/snapshot/")) continue;
+              const bytes = new Uint8Array(await (await cache.match(request)).arrayBuffer());
+              await cache.put(request, new Response(await make(bytes)));
+              n += 1;
+            }
+          }
+          return n;
+        }""",
+        CORRUPT[damage],
+    )
+    assert damaged == 1
+    tab = guard_page(visit.new_page(), playground_profile.guard)
+    tab.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
+    tab.goto(playground_profile.origin)
+    assert run(tab, "hello") == "done"
+    assert "こんにちは 42" in output(tab, "hello")
+    (boot,) = boots(tab)
+    assert boot["from"] == "raw" and boot["snapshotError"], boot
+    wait_snapshot_saved(tab)  # the bad one is replaced
+    failures = [w for w in warnings if SNAPSHOT_FAILED in w]
+    # The worker's console reaches the page twice (as the worker's and the page's own).
+    assert 1 <= len(failures) <= 2 and len(set(failures)) == 1, warnings
+    third = guard_page(visit.new_page(), playground_profile.guard)
+    third.goto(playground_profile.origin)
+    assert run(third, "hello") == "done"
+    assert [b["from"] for b in boots(third)] == ["snapshot"]
+    visit.close()
