@@ -2,32 +2,51 @@
 
     python tools/bench_demos.py [--runs 5] [--page parameters/] [--cell pyodide-1]
 
-Medians over fresh browser contexts (cold caches), in Debian's Chromium:
+Medians over fresh browser contexts (cold caches), in Debian's Chromium, on a plain static
+server (no COOP/COEP, as on GitHub Pages):
   (a) raw Pyodide: boot to the first print, from the same vendored files, on a bare page
   (b) our chapter page: click Run on a stdlib cell → its output            (target b/a ≤ 1.15)
   (c) a warm rerun of that cell                                             (target ≤ 50 ms)
-  (d) bytes a chapter page transfers before any interaction, against the same page
-      built without its blocks                                              (target ≤ +30 KB)
+  (d) bytes a chapter page transfers as it is read to the end, without any interaction,
+      against the same page built without its blocks                       (target ≤ +30 KB)
+  (e) a returning reader: a second visit with the same browser profile, its cold Run → output,
+      divided by the first visit's                                          (target ≤ 0.3)
+  (f) Stop during a runaway loop, then Run at once: Stop → the next output, divided by (a)
+                                                                            (target ≤ 0.4)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
+import os
 import re
 import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
+
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from playwright.sync_api import Browser, sync_playwright  # noqa: E402
-
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.browser.server import serve  # noqa: E402
-from tests.conftest import free_port, mkdocs_build  # noqa: E402
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BOOT_MS = 120_000
 
 BARE_PAGE = """<!doctype html><meta charset="utf-8"><title>bare pyodide</title>
 <script type="module">
@@ -43,12 +62,94 @@ const py = await loadPyodide({
 py.setStdout({ batched: (t) => postMessage(t) });
 py.runPython("print('ready')");
 """
+# Appended to a chapter in a copy of the site for (f): a loop to stop, a cell to run after.
+STOP_CELLS = """
+
+```pyodide id="bench-loop" prerender="false"
+while True:
+    pass
+```
+
+```pyodide id="bench-after" prerender="false"
+print("after", 6 * 7)
+```
+"""
+# In the page: resolve on the block's next data-status equal to `state` (not its current one).
+NEXT_STATUS = """const next = (el, state) => new Promise((resolve) => {
+  new MutationObserver((_, obs) => {
+    if (el.dataset.status !== state) return;
+    obs.disconnect();
+    resolve(performance.now());
+  }).observe(el, { attributes: true, attributeFilter: ["data-status"] });
+});"""
 
 
-def _build(project: Path, out: Path, port: int) -> None:
-    result = mkdocs_build(project, out, site_url=f"http://127.0.0.1:{port}/")
+# ---- a static server and builds, as a reader's host would serve the site ----------------------
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    extensions_map: ClassVar[dict[str, str]] = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".wasm": "application/wasm",
+        ".json": "application/json",
+        ".whl": "application/zip",
+    }
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path, port: int) -> Iterator[str]:
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", port), functools.partial(_Handler, directory=directory)
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build(project: Path, out: Path, port: int) -> None:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"http://127.0.0.1:{port}/"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if result.returncode:
-        sys.exit(f"build failed:\n{result.stderr}")
+        sys.exit(f"build of {project} failed:\n{result.stderr}")
+
+
+def copy_project(tmp: Path) -> Path:
+    """A copy of the site's sources that the bench may change; heavy inputs are linked."""
+    project = tmp / "copy"
+    shutil.copytree(ROOT / "site_src", project / "site_src")
+    for name in ("mkdocs.yml", "tools", "demos", "node_modules", ".cache", "package-lock.json"):
+        (project / name).symlink_to(ROOT / name)
+    return project
+
+
+def strip_blocks(project: Path, page_path: str) -> None:
+    md = project / "site_src" / (page_path.strip("/") + ".md")
+    text = md.read_text()
+    text = re.sub(r"^```(pyodide|demo)[^\n]*\n.*?^```\n", "", text, flags=re.S | re.M)
+    md.write_text(re.sub(r"\[([^\]]*)\]\(\{\{[^}]*\}\}\)", r"\1", text))  # scenario links
+
+
+# ---- the measurements --------------------------------------------------------------------
 
 
 def bare_boot_ms(browser: Browser, url: str, index: str, lock: str) -> float:
@@ -62,42 +163,53 @@ def bare_boot_ms(browser: Browser, url: str, index: str, lock: str) -> float:
         ),
     )
     page.goto(url + "__bare__.html")
-    page.wait_for_function("!isNaN(parseFloat(document.title))", timeout=120_000)
+    page.wait_for_function("!isNaN(parseFloat(document.title))", timeout=BOOT_MS)
     value = float(page.title())
     context.close()
     return value
 
 
+def timed_run(page: Page, cell: str) -> float:
+    """Click Run on `cell` and time it to "done", inside the page (no driver overhead)."""
+    return page.evaluate(
+        f"""(cell) => {{ {NEXT_STATUS}
+          const root = document.querySelector(`[data-demo=${{cell}}]`);
+          const done = next(root, "done");
+          const start = performance.now();
+          root.querySelector("[data-demo-run]").click();
+          return done.then((t) => t - start);
+        }}""",
+        cell,
+    )
+
+
 def chapter_ms(browser: Browser, url: str, page_path: str, cell: str) -> tuple[float, float]:
     context = browser.new_context()
     page = context.new_page()
-    page.goto(url + page_path, wait_until="domcontentloaded")
-    # Timed inside the page, from the click to data-status="done", without driver overhead.
-    timed_run = """(cell) => new Promise((resolve) => {
-      const root = document.querySelector(`[data-demo=${cell}]`);
-      root.dataset.status = "idle";
-      const start = performance.now();
-      new MutationObserver((_, obs) => {
-        if (root.dataset.status !== "done") return;
-        obs.disconnect();
-        resolve(performance.now() - start);
-      }).observe(root, { attributes: true, attributeFilter: ["data-status"] });
-      root.querySelector("[data-demo-run]").click();
-    })"""
-    page.wait_for_selector(f"[data-demo={cell}][data-mounted]")
-    timings = [page.evaluate(timed_run, cell) for _ in range(2)]  # cold, then warm
+    page.goto(url + page_path, wait_until="networkidle")
+    cold = timed_run(page, cell)
+    warm = timed_run(page, cell)
     context.close()
-    return timings[0], timings[1]
+    return cold, warm
 
 
-def bytes_before_interaction(browser: Browser, url: str, page_path: str) -> int:
-    """Body bytes the page fetched by itself (Resource Timing), once the network is idle."""
+def read_to_the_end(page: Page) -> None:
+    for _ in range(200):
+        if page.evaluate("innerHeight + scrollY >= document.documentElement.scrollHeight - 2"):
+            break
+        page.mouse.wheel(0, 600)
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(1500)
+
+
+def bytes_read(browser: Browser, url: str, page_path: str) -> int:
+    """Body bytes the page fetched (Resource Timing) while read to the end, untouched."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    runtime_requests = []
-    page.on("request", lambda r: "/pyodide-" in r.url and runtime_requests.append(r.url))
+    runtime = []
+    page.on("request", lambda r: "/pyodide-" in r.url and runtime.append(r.url))
     page.goto(url + page_path, wait_until="networkidle")
-    page.wait_for_timeout(1500)
+    read_to_the_end(page)
     total = page.evaluate(
         """() => [...performance.getEntriesByType("navigation"),
                   ...performance.getEntriesByType("resource")]
@@ -107,15 +219,65 @@ def bytes_before_interaction(browser: Browser, url: str, page_path: str) -> int:
              .reduce((sum, e) => sum + e.encodedBodySize, 0)"""
     )
     context.close()
-    if runtime_requests:
-        print(f"    note: {page_path} fetched Pyodide before interaction: {runtime_requests[0]}")
+    if runtime:
+        print(f"    note: reading {page_path} fetched Pyodide: {runtime[0]}")
     return total
 
 
-def _strip_blocks(project: Path, page_path: str) -> None:
-    md = project / "site_src" / (page_path.strip("/") + ".md")
-    text = md.read_text()
-    md.write_text(re.sub(r"^```(pyodide|demo)[^\n]*\n.*?^```\n", "", text, flags=re.S | re.M))
+def returning_reader(
+    pw: Playwright, url: str, page_path: str, cell: str, profile: Path
+) -> tuple[float, float]:
+    """The cold Run → output on a first visit and on a second visit with the same profile."""
+    times = []
+    for _ in range(2):
+        context = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        page = context.new_page()
+        page.goto(url + page_path, wait_until="networkidle")
+        times.append(timed_run(page, cell))
+        # The snapshot is stored after the runtime's files: once it is, the visit is complete.
+        page.wait_for_function(
+            "performance.getEntriesByName('plab-python-snapshot').length > 0"
+            " || performance.getEntriesByName('plab-python-ready')[0]?.detail.from === 'snapshot'",
+            timeout=BOOT_MS,
+        )
+        context.close()
+    return times[0], times[1]
+
+
+def stop_then_run_ms(browser: Browser, url: str, page_path: str) -> tuple[float, float]:
+    """Stop a runaway loop, then Run another cell at once: (Stop → stopped, Stop → output)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url + page_path, wait_until="networkidle")
+    timed_run(page, "bench-after")  # Python is up, as it is when a reader starts a loop
+    page.wait_for_function(
+        "performance.getEntriesByName('plab-python-snapshot').length > 0", timeout=BOOT_MS
+    )
+    stopped, output = page.evaluate(
+        f"""async () => {{ {NEXT_STATUS}
+          const loop = document.querySelector("[data-demo=bench-loop]");
+          const after = document.querySelector("[data-demo=bench-after]");
+          const running = next(loop, "running");
+          loop.querySelector("[data-demo-run]").click();
+          await running;
+          await new Promise((r) => setTimeout(r, 500));
+          const stopped = next(loop, "stopped");
+          const start = performance.now();
+          loop.querySelector("[data-demo-stop]").click();
+          const t1 = await stopped;
+          const done = next(after, "done");
+          after.querySelector("[data-demo-run]").click();
+          const t2 = await done;
+          return [t1 - start, t2 - start];
+        }}"""
+    )
+    text = page.locator("[data-demo=bench-after] [data-demo-output]").inner_text()
+    context.close()
+    if "after 42" not in text:
+        sys.exit(f"(f): the cell after the loop printed {text!r}")
+    return stopped, output
 
 
 def main() -> None:
@@ -125,24 +287,25 @@ def main() -> None:
     parser.add_argument("--cell", default="pyodide-1", help="the id of that stdlib cell")
     parser.add_argument("--bytes-page", default="scale/", help="a chapter for (d)")
     args = parser.parse_args()
+    if not Path(CHROMIUM).exists():
+        sys.exit(f"{CHROMIUM} is missing: install Debian's chromium (make test does)")
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        port, bare_port = free_port(), free_port()
-        _build(ROOT, tmp / "site", port)
-        plain = tmp / "plain"
-        shutil.copytree(ROOT / "site_src", plain / "site_src")
-        for name in ("mkdocs.yml", "tools", "demos", "node_modules", ".cache"):
-            (plain / name).symlink_to(ROOT / name)
-        _strip_blocks(plain, args.bytes_page)
-        _build(plain, tmp / "plain-site", bare_port)
+        port, copy_port = free_port(), free_port()
+        build(ROOT, tmp / "site", port)
+        copy = copy_project(tmp)
+        strip_blocks(copy, args.bytes_page)
+        chapter = copy / "site_src" / (args.page.strip("/") + ".md")
+        chapter.write_text(chapter.read_text() + STOP_CELLS)
+        build(copy, tmp / "copy-site", copy_port)
         plab = tmp / "site/assets/plab"
         (index,) = [p.name for p in plab.glob("pyodide-*") if p.is_dir()]
         (lock,) = [p.name for p in plab.glob("pyodide-lock.*.json")]
 
         with (
-            serve(tmp / "site", port=port) as url,
-            serve(tmp / "plain-site", port=bare_port) as plain_url,
+            serve(tmp / "site", port) as url,
+            serve(tmp / "copy-site", copy_port) as copy_url,
             sync_playwright() as pw,
         ):
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -151,13 +314,13 @@ def main() -> None:
                 for _ in range(args.runs)
             ]
             runs = [chapter_ms(browser, url, args.page, args.cell) for _ in range(args.runs)]
-            with_blocks = [
-                bytes_before_interaction(browser, url, args.bytes_page) for _ in range(args.runs)
+            with_blocks = [bytes_read(browser, url, args.bytes_page) for _ in range(args.runs)]
+            without = [bytes_read(browser, copy_url, args.bytes_page) for _ in range(args.runs)]
+            visits = [
+                returning_reader(pw, url, args.page, args.cell, tmp / f"profile-{i}")
+                for i in range(args.runs)
             ]
-            without = [
-                bytes_before_interaction(browser, plain_url, args.bytes_page)
-                for _ in range(args.runs)
-            ]
+            stops = [stop_then_run_ms(browser, copy_url, args.page) for _ in range(args.runs)]
             browser.close()
 
     med = statistics.median
@@ -168,9 +331,19 @@ def main() -> None:
     print(f"(c) warm rerun                      : {c:8.1f} ms   (target ≤ 50)")
     added = (med(with_blocks) - med(without)) / 1024
     print(
-        f"(d) {args.bytes_page} before interaction  : "
+        f"(d) {args.bytes_page} read to the end    : "
         f"{med(with_blocks) / 1024:8.1f} KB with blocks, "
         f"{med(without) / 1024:.1f} KB without: +{added:.1f} KB (target ≤ 30)"
+    )
+    first, second = med(v[0] for v in visits), med(v[1] for v in visits)
+    print(
+        f"(e) returning reader, cold Run → output: first visit {first:.0f} ms, "
+        f"second {second:.0f} ms: ratio {med(v[1] / v[0] for v in visits):.2f} (target ≤ 0.3)"
+    )
+    stopped, output = med(s[0] for s in stops), med(s[1] for s in stops)
+    print(
+        f"(f) Stop a loop, then Run: stopped in {stopped:.0f} ms, next output {output:.0f} ms "
+        f"after Stop: ratio to (a) {output / med(a):.2f} (target ≤ 0.4)"
     )
 
 
