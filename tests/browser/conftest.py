@@ -165,6 +165,7 @@ class Profile:
     directory: Path
     origin: str
     guard: PageGuard
+    isolated: bool = False  # the server sends COOP/COEP to it
 
     def visit(self) -> BrowserContext:
         context = self.playwright.chromium.launch_persistent_context(
@@ -174,16 +175,23 @@ class Profile:
             args=CHROMIUM_ARGS,
             locale="ja-JP",
         )
+        if self.isolated:
+            name, value = ISOLATION_COOKIE.split("=")
+            context.add_cookies([{"name": name, "value": value, "url": self.origin}])
         return _guard_context(context, self.origin, self.guard)
 
 
-@pytest.fixture
+@pytest.fixture(params=["plain", "coop-coep"])
 def playground_profile(
-    playwright_session: Playwright, playground_url: str, tmp_path: Path
+    request, playwright_session: Playwright, playground_url: str, tmp_path: Path
 ) -> Iterator[Profile]:
-    """Visits to the playground (plain server) with one persistent profile."""
+    """Visits to the playground with one persistent profile, served plain and isolated."""
     profile = Profile(
-        playwright_session, tmp_path / "profile", playground_url, PageGuard(playground_url)
+        playwright_session,
+        tmp_path / "profile",
+        playground_url,
+        PageGuard(playground_url),
+        isolated=request.param == "coop-coep",
     )
     yield profile
     check_guard(profile.guard)

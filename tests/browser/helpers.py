@@ -68,3 +68,14 @@ def record_statuses(page: Page, block_id: str) -> None:
 
 def statuses(page: Page, block_id: str) -> list[str]:
     return page.evaluate("(id) => window.__statuses[id]", block_id)
+
+
+def results(page: Page, block_id: str) -> list[str]:
+    """The text of a demo's text and table views (not their buttons or images)."""
+    views = block(page, block_id).locator(".plab-view :is(.plab-table, .plab-text)")
+    return views.all_inner_texts()
+
+
+def code(page: Page, block_id: str) -> str:
+    """The Python a block shows (inside a <details> that may be closed)."""
+    return block(page, block_id).locator("[data-demo-code]").text_content()

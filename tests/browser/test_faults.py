@@ -21,8 +21,10 @@ from tests.browser.helpers import (
     PYTHON_WORKER,
     block,
     boots,
+    code,
     output,
     record_statuses,
+    results,
     run,
     statuses,
     wait_snapshot_saved,
@@ -159,17 +161,18 @@ def test_a_malformed_fragment_is_ignored(lab, fragment):
 def _views_text(page: Page, url: str | None, block_id: str) -> list[str]:
     if url:
         page.goto(url)
-    return block(page, block_id).locator(".plab-view").all_inner_texts()
+    return results(page, block_id)
 
 
 def test_untouched_and_restored_controls_reproduce_the_prerendered_output(lab):
     page, guard = lab
     page.goto(guard.origin)
     calc = block(page, "calc")
-    before_views = calc.locator(".plab-view").all_inner_texts()
-    before_code = calc.locator("[data-demo-code]").inner_text()
+    before_views = results(page, "calc")
+    before_code = code(page, "calc")
+    assert before_views and "context=4096" in before_code
     assert run(page, "calc") == "done"
-    assert calc.locator(".plab-view").all_inner_texts() == before_views
+    assert results(page, "calc") == before_views
     # A log slider moved away and back lands on the author's default exactly.
     spec = json.loads(calc.get_attribute("data-spec"))
     context = next(c for c in spec["controls"] if c["name"] == "context")
@@ -182,8 +185,8 @@ def test_untouched_and_restored_controls_reproduce_the_prerendered_output(lab):
     page.wait_for_function("!location.hash.includes('context=')")
     assert wait_status(page, "calc") == "done"
     page.wait_for_timeout(300)
-    assert calc.locator(".plab-view").all_inner_texts() == before_views
-    assert calc.locator("[data-demo-code]").inner_text() == before_code
+    assert results(page, "calc") == before_views
+    assert code(page, "calc") == before_code
     assert calc.locator("output[data-control-value]").nth(1).inner_text() == "4096"
 
 
@@ -199,7 +202,7 @@ def test_a_linked_value_between_slider_positions_is_kept_exactly(lab):
     positions = context["positions"]
     nearest = min(range(len(positions)), key=lambda i: abs(math.log(positions[i] / 5000)))
     assert thumb == nearest, "the thumb shows the nearest position"
-    assert "context=5000" in calc.locator("[data-demo-code]").inner_text()
+    assert "context=5000" in code(page, "calc")
     # The browser's tables equal CPython's for exactly 5000 (not the nearest position).
     kwargs = {"preset": "mistral-7b-v0.1", "layers": 0, "context": 5000, "config_json": ""}
     expected = call_demo(
@@ -253,6 +256,7 @@ def test_a_returning_reader_boots_from_the_snapshot(playground_profile):
     first = playground_profile.visit()
     page = guard_page(first.new_page(), playground_profile.guard)
     page.goto(playground_profile.origin)
+    assert page.evaluate("crossOriginIsolated") is playground_profile.isolated
     assert run(page, "hello") == "done"
     assert [b["from"] for b in boots(page)] == ["raw"]
     wait_snapshot_saved(page)
@@ -324,3 +328,17 @@ def test_a_damaged_snapshot_falls_back_to_a_raw_boot(playground_profile, damage)
     assert run(third, "hello") == "done"
     assert [b["from"] for b in boots(third)] == ["snapshot"]
     visit.close()
+
+
+def test_widgets_that_cannot_load_say_so_and_the_next_press_works(playground):
+    page, guard = playground
+    guard.expect_console(r"net::ERR_FAILED|Failed to fetch dynamically imported module")
+    page.route("**/assets/plab/widgets.*.js*", lambda route: route.abort())
+    page.goto(guard.origin)
+    hello = block(page, "hello")
+    hello.locator("[data-demo-run]").click()
+    expect(hello).to_have_attribute("data-status", "error", timeout=10_000)
+    expect(hello.locator("[data-demo-status]")).to_contain_text("読み込めませんでした")
+    assert "こんにちは 42" in output(page, "hello")
+    page.unroute("**/assets/plab/widgets.*.js*")
+    assert run(page, "hello") == "done"

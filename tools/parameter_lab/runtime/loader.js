@@ -12,10 +12,14 @@ const base = new URL(".", import.meta.url);
 const url = (name) => new URL(manifest[name], base).href;
 const modules = new Map();
 const saveData = () => navigator.connection?.saveData === true;
-const PREPARING = document.documentElement.lang.startsWith("ja") ? "準備中…" : "Preparing…";
+const JA = document.documentElement.lang.startsWith("ja");
+const PREPARING = JA ? "準備中…" : "Preparing…";
+const UNAVAILABLE = JA ? "読み込めませんでした。もう一度押してください。" : "Could not load. Press again.";
 
+let failures = 0;
 function load(name) {
-  if (!modules.has(name)) modules.set(name, import(url(name)));
+  // After a failed load, a new URL: a browser may remember the failure of the old one.
+  if (!modules.has(name)) modules.set(name, import(failures ? `${url(name)}?retry=${failures}` : url(name)));
   return modules.get(name);
 }
 
@@ -44,7 +48,22 @@ let widgets = null; // the widgets module, once loaded
 /** Load the widgets module (once) and mount the current page's blocks. */
 async function mount({ python = false } = {}) {
   const page = article;
-  const module = await load("widgets");
+  let module;
+  try {
+    module = await load("widgets");
+  } catch (err) {
+    // Offline, or blocked: the page stays as built; a later act tries again.
+    modules.delete("widgets");
+    failures += 1;
+    for (const { id } of requests.splice(0)) {
+      const block = page.querySelector(`[data-demo="${id}"]`);
+      if (block) block.dataset.status = "error";
+      const status = block?.querySelector("[data-demo-status]");
+      if (status) status.textContent = UNAVAILABLE;
+    }
+    console.warn(`parameter-lab: the demo widgets could not be loaded (${err?.message ?? err})`);
+    return null;
+  }
   if (page !== article || !page?.isConnected) return null; // the reader navigated on meanwhile
   widgets = module;
   widgets.mountBlocks(page, config(), requests.splice(0));
