@@ -45,6 +45,10 @@ def test_inline_and_display_math_become_katex_html(renderer):
     assert 'class="katex-display"' in out and "<mfrac>" in out
     head = out.split("</head>")[0]
     assert head.count('<link rel="stylesheet" href="../assets/katex.min.css">') == 1
+    # The faces every formula uses load with the stylesheet, not after the first paint.
+    for face in ("KaTeX_Main-Regular", "KaTeX_Math-Italic"):
+        preload = f'<link rel="preload" href="../assets/fonts/{face}.woff2" as="font"'
+        assert head.count(preload) == 1 and "crossorigin>" in head, head
 
 
 def test_a_page_without_math_is_untouched(renderer):
@@ -110,6 +114,8 @@ def test_built_pages_link_katex_css_only_where_there_is_math(built_site: Path):
         assert len(links) == (1 if has_math else 0), page
         if has_math:
             assert (page.parent / links[0]).resolve().is_file(), links[0]
+            fonts = re.findall(r'<link rel="preload" href="([^"]+)" as="font"', text)
+            assert fonts and all((page.parent / f).resolve().is_file() for f in fonts), fonts
             with_math.append(page)
     assert with_math, "no built page has math: the check above proved nothing"
 
