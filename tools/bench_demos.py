@@ -74,14 +74,22 @@ while True:
 print("after", 6 * 7)
 ```
 """
-# In the page: resolve on the block's next data-status equal to `state` (not its current one).
-NEXT_STATUS = """const next = (el, state) => new Promise((resolve) => {
+# In the page: resolve on the block's next data-status equal to `state` (not its current one);
+# reject if it ends otherwise (an error, a stop), so a failure never waits forever.
+NEXT_STATUS = """const next = (el, state) => new Promise((resolve, reject) => {
   new MutationObserver((_, obs) => {
-    if (el.dataset.status !== state) return;
+    const now = el.dataset.status;
+    if (now === state) resolve(performance.now());
+    else if (["done", "error", "stopped"].includes(now)) {
+      reject(new Error(`${el.dataset.demo}: ${now}: ${el.textContent.slice(-300)}`));
+    } else return;
     obs.disconnect();
-    resolve(performance.now());
   }).observe(el, { attributes: true, attributeFilter: ["data-status"] });
 });"""
+
+
+def step(text: str) -> None:
+    print(f"  … {text}", file=sys.stderr, flush=True)
 
 
 # ---- a static server and builds, as a reader's host would serve the site ----------------------
@@ -146,7 +154,9 @@ def strip_blocks(project: Path, page_path: str) -> None:
     md = project / "site_src" / (page_path.strip("/") + ".md")
     text = md.read_text()
     text = re.sub(r"^```(pyodide|demo)[^\n]*\n.*?^```\n", "", text, flags=re.S | re.M)
-    md.write_text(re.sub(r"\[([^\]]*)\]\(\{\{[^}]*\}\}\)", r"\1", text))  # scenario links
+    # The reactive prose names the blocks: scenario links become their text, figures a dash.
+    text = re.sub(r"\[([^\]]*)\]\(\{\{[^}]*\}\}\)", r"\1", text)
+    md.write_text(re.sub(r"\{\{.*?\}\}", "—", text))
 
 
 # ---- the measurements --------------------------------------------------------------------
@@ -309,17 +319,22 @@ def main() -> None:
             sync_playwright() as pw,
         ):
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            step("(a) bare boots")
             a = [
                 bare_boot_ms(browser, url, f"assets/plab/{index}/", f"assets/plab/{lock}")
                 for _ in range(args.runs)
             ]
+            step("(b, c) chapter runs")
             runs = [chapter_ms(browser, url, args.page, args.cell) for _ in range(args.runs)]
+            step("(d) reading")
             with_blocks = [bytes_read(browser, url, args.bytes_page) for _ in range(args.runs)]
             without = [bytes_read(browser, copy_url, args.bytes_page) for _ in range(args.runs)]
+            step("(e) returning readers")
             visits = [
                 returning_reader(pw, url, args.page, args.cell, tmp / f"profile-{i}")
                 for i in range(args.runs)
             ]
+            step("(f) stop, then run")
             stops = [stop_then_run_ms(browser, copy_url, args.page) for _ in range(args.runs)]
             browser.close()
 
