@@ -20,6 +20,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import gzip
+import io
 import os
 import re
 import shutil
@@ -96,6 +98,8 @@ def step(text: str) -> None:
 
 
 class _Handler(SimpleHTTPRequestHandler):
+    """Static files, gzipped when the browser accepts it, as GitHub Pages serves them."""
+
     extensions_map: ClassVar[dict[str, str]] = {
         **SimpleHTTPRequestHandler.extensions_map,
         ".js": "text/javascript",
@@ -104,6 +108,27 @@ class _Handler(SimpleHTTPRequestHandler):
         ".json": "application/json",
         ".whl": "application/zip",
     }
+    COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".json", ".svg", ".xml", ".wasm", ".txt")
+    gzipped: ClassVar[dict[Path, bytes]] = {}  # compressed once, shared by every request
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?")[0].endswith("/"):
+                return super().send_head()  # the base class redirects to the slash
+            path = path / "index.html"
+        wants = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (wants and path.suffix in self.COMPRESSIBLE and path.is_file()):
+            return super().send_head()
+        if path not in self.gzipped:
+            self.gzipped[path] = gzip.compress(path.read_bytes(), 6)
+        body = self.gzipped[path]
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -212,8 +237,9 @@ def read_to_the_end(page: Page) -> None:
     page.wait_for_timeout(1500)
 
 
-def bytes_read(browser: Browser, url: str, page_path: str) -> int:
-    """Body bytes the page fetched (Resource Timing) while read to the end, untouched."""
+def bytes_read(browser: Browser, url: str, page_path: str) -> dict[str, int]:
+    """Bytes the page fetched (Resource Timing, as sent: gzipped) while read to the end,
+    untouched: {"page": HTML, "images": SVG charts, "scripts": JS, "other": the rest}."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     runtime = []
@@ -221,12 +247,19 @@ def bytes_read(browser: Browser, url: str, page_path: str) -> int:
     page.goto(url + page_path, wait_until="networkidle")
     read_to_the_end(page)
     total = page.evaluate(
-        """() => [...performance.getEntriesByType("navigation"),
-                  ...performance.getEntriesByType("resource")]
-             // Material's search worker fetches its index on its own schedule, in both
-             // variants alike: counting it would measure timing noise.
-             .filter((e) => !e.name.endsWith("search/search_index.json"))
-             .reduce((sum, e) => sum + e.encodedBodySize, 0)"""
+        r"""() => {
+          const kinds = { page: 0, images: 0, scripts: 0, other: 0 };
+          for (const e of [...performance.getEntriesByType("navigation"),
+                           ...performance.getEntriesByType("resource")]) {
+            // Material's search worker fetches its index on its own schedule, in both
+            // variants alike: counting it would measure timing noise.
+            if (e.name.endsWith("search/search_index.json")) continue;
+            const kind = e.entryType === "navigation" ? "page"
+              : /\.svg$/.test(e.name) ? "images" : /\.m?js$/.test(e.name) ? "scripts" : "other";
+            kinds[kind] += e.encodedBodySize;
+          }
+          return kinds;
+        }"""
     )
     context.close()
     if runtime:
@@ -344,12 +377,16 @@ def main() -> None:
     print(f"(b) chapter Run (cold) → output     : {b:8.0f} ms")
     print(f"    ratio b/a                       : {b / med(a):8.2f}   (target ≤ 1.15)")
     print(f"(c) warm rerun                      : {c:8.1f} ms   (target ≤ 50)")
-    added = (med(with_blocks) - med(without)) / 1024
+    total = lambda runs: med(sum(r.values()) for r in runs)  # noqa: E731
+    added = (total(with_blocks) - total(without)) / 1024
     print(
         f"(d) {args.bytes_page} read to the end    : "
-        f"{med(with_blocks) / 1024:8.1f} KB with blocks, "
-        f"{med(without) / 1024:.1f} KB without: +{added:.1f} KB (target ≤ 30)"
+        f"{total(with_blocks) / 1024:8.1f} KB with blocks, "
+        f"{total(without) / 1024:.1f} KB without: +{added:.1f} KB (target ≤ 30), gzipped"
     )
+    for kind in ("page", "images", "scripts", "other"):
+        delta = (med(r[kind] for r in with_blocks) - med(r[kind] for r in without)) / 1024
+        print(f"      {kind:<8}: {delta:+8.1f} KB")
     first, second = med(v[0] for v in visits), med(v[1] for v in visits)
     print(
         f"(e) returning reader, cold Run → output: first visit {first:.0f} ms, "

@@ -82,31 +82,49 @@ function streamTo(stream) {
   };
 }
 
-// The site's wheel installed and its modules imported. A snapshot holds Python's memory, not
-// the file system, so after a snapshot boot the files are installed again; loadPackage
-// also tells Pyodide the package is there, so a job's imports do not fetch it again.
-async function installPackage(py, msg) {
-  post({ type: "progress", stage: "packages" });
-  await py.loadPackage(msg.package, { messageCallback: () => {}, errorCallback: () => {} });
-  runner ??= py.pyimport(msg.runner);
+// The site's wheel, unpacked into site-packages by hand rather than by loadPackage: a
+// snapshot requires Pyodide's package registry untouched, and after a snapshot boot
+// loadPackage takes ~0.7 s where this takes a few ms. A snapshot holds Python's memory, not
+// the file system, so the files are unpacked on every boot. Checked against the lock's hash.
+async function unpackWheel(py, msg) {
+  const response = await fetch(new URL(msg.wheel, msg.lockURL));
+  if (!response.ok) throw new Error(`${msg.wheel}: HTTP ${response.status}`);
+  const bytes = await response.arrayBuffer();
+  const expected = py.lockfile?.packages?.[msg.package]?.sha256;
+  const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
+  if (expected && digest !== expected) throw new Error(`${msg.wheel}: sha256 ${digest}, expected ${expected}`);
+  const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+  py.unpackArchive(bytes, "wheel", { extractDir: sitePackages });
 }
 
-// Before a snapshot: Pyodide's snapshot requires its package registry to be untouched, so
-// the wheel is unpacked by hand rather than by loadPackage, then its modules imported.
-async function importForSnapshot(py, msg) {
-  post({ type: "progress", stage: "packages" });
-  const wheel = await fetch(new URL(msg.wheel, msg.lockURL));
-  if (!wheel.ok) throw new Error(`${msg.wheel}: HTTP ${wheel.status}`);
-  const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-  py.unpackArchive(await wheel.arrayBuffer(), "wheel", { extractDir: sitePackages });
+// The runner and the package's own modules, imported so a snapshot holds them.
+function importPackage(py, msg) {
   runner = py.pyimport(msg.runner);
-  for (const name of py.lockfile?.packages?.[msg.package]?.imports ?? []) {
+  for (const name of ownImports(py, msg)) {
     try {
       py.pyimport(name).destroy();
     } catch {
       // an import that needs more than the stdlib waits for its first job
     }
   }
+}
+
+const ownImports = (py, msg) => py.lockfile?.packages?.[msg.package]?.imports ?? [];
+
+// Pyodide packages a piece of code imports (numpy …), as loadPackagesFromImports finds them,
+// leaving out the site's own package: it is unpacked already, and not in Pyodide's registry.
+function packagesFor(py, msg, code) {
+  const found = py.pyodide_py.code.find_imports(code);
+  const names = found.toJs();
+  found.destroy();
+  const own = new Set(ownImports(py, msg));
+  const byImport = new Map();
+  for (const [name, entry] of Object.entries(py.lockfile?.packages ?? {})) {
+    for (const top of entry.imports ?? []) byImport.set(top, name);
+  }
+  return [...new Set(names.filter((n) => !own.has(n)).map((n) => byImport.get(n)).filter(Boolean))];
 }
 
 async function boot(msg) {
@@ -130,43 +148,52 @@ async function boot(msg) {
     info.snapshotError = String(err?.message ?? err);
   }
   post({ type: "progress", stage: "boot" });
+  let restored = null;
   if (saved) {
     try {
-      const py = await Promise.race([loadPyodide({ ...options, _loadSnapshot: saved }), failure]);
-      await Promise.race([installPackage(py, msg), failure]);
-      info.from = "snapshot";
-      return { py, info };
+      restored = await Promise.race([loadPyodide({ ...options, _loadSnapshot: saved }), failure]);
+      runner = restored.pyimport(msg.runner); // from sys.modules: imported before the snapshot
     } catch (err) {
       if (coreFailure.failed) throw err; // the network, not the snapshot
       info.snapshotError = String(err?.message ?? err);
     }
+  }
+  if (restored && !info.snapshotError) {
+    post({ type: "progress", stage: "packages" });
+    await Promise.race([unpackWheel(restored, msg), failure]); // a failure here is not the snapshot's
+    info.from = "snapshot";
+    return { py: restored, info };
   }
   if (info.snapshotError) {
     console.warn(`parameter-lab: the saved Python snapshot failed (${info.snapshotError}); booting without it`);
     await deleteSnapshot(msg.cacheName, key);
   }
   const py = await Promise.race([loadPyodide({ ...options, _makeSnapshot: true }), failure]);
+  post({ type: "progress", stage: "packages" });
+  await Promise.race([unpackWheel(py, msg), failure]);
+  importPackage(py, msg);
   try {
-    await Promise.race([importForSnapshot(py, msg), failure]);
     const bytes = py.makeMemorySnapshot();
     // Compress and store after "ready": the first job must not wait for it. The runtime's
     // files are stored first, so "snapshot" means the next visit finds everything.
-    info.snapshot = () =>
-      Promise.all(storing.values())
-        .then(() => saveSnapshot(msg.cacheName, key, bytes))
-        .then(
-        (size) => post({ type: "snapshot", bytes: size }),
-        (err) => console.warn(`parameter-lab: could not store the Python snapshot (${err?.message ?? err})`),
-      );
+    info.snapshot = async () => {
+      try {
+        await Promise.all(storing.values());
+        post({ type: "snapshot", bytes: await saveSnapshot(msg.cacheName, key, bytes) });
+      } catch (err) {
+        console.warn(`parameter-lab: could not store the Python snapshot (${err?.message ?? err})`);
+      }
+    };
   } catch (err) {
-    if (coreFailure.failed) throw err;
     console.warn(`parameter-lab: no Python snapshot this time (${err?.message ?? err})`);
   }
-  await Promise.race([installPackage(py, msg), failure]);
   return { py, info };
 }
 
+let site = null; // the init message: the site's package and runner names
+
 async function init(msg) {
+  site = msg;
   const { py, info } = await boot(msg);
   pyodide = py;
   pyodide.setStdout(streamTo("stdout"));
@@ -180,10 +207,12 @@ async function init(msg) {
   return { info, store };
 }
 
-async function loadImports(code, id) {
+async function loadImports(code, id, msg) {
+  const packages = packagesFor(pyodide, msg, code);
+  if (!packages.length) return;
   post({ type: "progress", stage: "packages", id });
   // Offline, a failed package load resolves quietly: the import error that follows names it.
-  await pyodide.loadPackagesFromImports(code, { messageCallback: () => {}, errorCallback: () => {} });
+  await pyodide.loadPackage(packages, { messageCallback: () => {}, errorCallback: () => {} });
 }
 
 function toJs(proxy) {
@@ -209,7 +238,7 @@ async function run(msg) {
   current = msg.id;
   try {
     const code = msg.kind === "cell" ? msg.code : runner.imports_of(msg.module);
-    await loadImports(code, msg.id);
+    await loadImports(code, msg.id, site);
     if (interrupted()) {
       interrupt[0] = 0; // Stop arrived while packages loaded: Python never started
       post({ type: "done", id: msg.id, ...failureOf({ type: "KeyboardInterrupt" }) });
