@@ -14,7 +14,11 @@ from parameter_lab.scan import Block
 
 from tests.plugin.conftest import TinySite
 
-RESULT = {"history": {"val_loss": [0.9, 0.4, 0.5], "val_acc": [0.5, 0.905]}, "total": 175e9}
+RESULT = {
+    "history": {"val_loss": [0.9, 0.4, 0.5], "val_acc": [0.5, 0.905]},
+    "total": 175e9,
+    "curves": [{"loss": 3.0}, {"loss": 1.0}, {"loss": 2.0}],
+}
 
 
 def _block() -> Block:
@@ -105,6 +109,61 @@ def test_claims_render_nothing_when_true():
     )
 
 
+def test_a_claim_compares_runs_of_its_block_with_at():
+    seen = []
+    text = "3 では悪い{{ claim fit: at(lr=3).total > total and at().total == total }}。"
+    out = _render(text, scenario=lambda o: seen.append(o) or {"total": 3e12})
+    assert out == "3 では悪い。"
+    assert seen == [{"lr": 3}]  # at() is the block's own pre-rendered result: no run
+
+
+def test_at_is_the_block_with_the_pages_defaults_not_the_claims_scenario():
+    seen = []
+    _render(
+        "{{ claim fit(opt='adam'): at(lr=3).total == total }}",
+        scenario=lambda o: seen.append(o) or {"total": 1},
+    )
+    assert seen == [{"opt": "adam"}, {"lr": 3}]
+
+
+def test_a_false_comparison_across_runs_shows_both_values():
+    with pytest.raises(SourceError) as info:
+        _render("\n{{ claim fit: at(lr=3).total < total }}", scenario=lambda o: {"total": 3e12})
+    assert str(info.value).startswith("docs/p.md:11: the claim 'at(lr=3).total < total' is false:")
+    assert "at(lr=3).total = 3000000000000.0, total = 175000000000.0" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("claim", "holds"),
+    [
+        ("min(curves[*].loss) == curves[1].loss", True),
+        ("curves[*].loss == [3.0, 1.0, 2.0]", True),
+        ("curves[1:].loss == [1.0, 2.0]", True),
+        ("curves[:-1].loss == [3.0, 1.0]", True),
+        ("diff(curves[*].loss) == [-2.0, 1.0]", True),
+        ("mean(abs(diff(curves[*].loss))) == 1.5", True),
+        ("mean(history.val_loss) == 0.6", True),
+        ("max(curves[*].loss) < 3", False),
+    ],
+)
+def test_columns_slices_and_curve_functions(claim, holds):
+    if holds:
+        assert _render(f"{{{{ claim fit: {claim} }}}}") == ""
+    else:
+        with pytest.raises(SourceError, match="is false"):
+            _render(f"{{{{ claim fit: {claim} }}}}")
+
+
+def test_scenarios_of_lists_the_runs_claims_compare_with_once_each():
+    text = (
+        "{{ claim fit: at(lr=3).total > total }}\n"
+        "{{ claim fit(n=2): at(lr=3, opt='adam').total > at(lr=3).total }}\n"
+        "{{ fit(n=2): total }}"
+    )
+    found = prose.scenarios_of(text, [_block()], "docs/p.md", 10)
+    assert [o for _, o in found] == [{"lr": 3}, {"n": 2}, {"lr": 3, "opt": "adam"}]
+
+
 def test_scenario_link_is_a_link_to_the_controls_fragment():
     out = _render("[学習率を 3 に]({{ fit(lr=3, opt='adam') }})")
     m = re.fullmatch(
@@ -143,6 +202,15 @@ def test_nothing_inside_code_is_touched():
         ("{{ claim fit: [x for x in total] }}", 10, "is not allowed in a claim"),
         ("{{ claim fit: total > }}", 10, "cannot read the claim"),
         ("{{ fit total }}", 10, "cannot read {{ fit total }}"),
+        ("{{ claim fit: at(speed=2).total > 0 }}", 10, "fit has no control 'speed'"),
+        ("{{ claim fit: at(lr=50).total > 0 }}", 10, "fit(lr=50): outside the control's range"),
+        ("{{ claim fit: at(3).total > 0 }}", 10, "write at(control=value, …)"),
+        ("{{ claim fit: at(lr=total).total > 0 }}", 10, "must be a number, text, True or False"),
+        ("{{ claim fit: total[*] > 0 }}", 10, "total is not a list, so it has no [*]"),
+        ("{{ claim fit: curves[*][*].loss }}", 10, "curves[*][*]: one [*] or slice per key path"),
+        ("{{ claim fit: curves[*].nope }}", 10, "no 'nope' in a row of curves[*]; it has loss"),
+        ("{{ claim fit: curves[x].loss }}", 10, "an index must be a whole number"),
+        ("{{ claim fit: mean(curves[0:0].loss) }}", 10, "mean of an empty list"),
         ("[go]({{ fit }})", 10, "a scenario link must set at least one control"),
     ],
 )
@@ -166,6 +234,21 @@ def test_a_built_page_binds_figures_and_checks_claims(tiny_site: TinySite):
     assert 'data-bind="dbl.double" data-format="fixed(1)">4.0</span>' in page
     assert '<span class="plab-figure plab-figure--scenario">10</span>' in page
     assert 'data-scenario="dbl" href="#dbl:x=5"' in page
+
+
+def test_a_built_page_checks_claims_across_runs(tiny_site: TinySite):
+    tiny_site.write_page(
+        "---\ntitle: T\n---\n\n# T\n\n```demo\nmodule: labdemos.double\nid: dbl\ncontrols:\n"
+        "  - {name: x, min: 0, max: 10, value: 2}\n```\n\n"
+        "x を大きくすると倍も大きい。{{ claim dbl: at(x=5).double > double }}\n\n"
+        "小さくすると小さい。{{ claim dbl: at(x=1).double > double }}\n"
+    )
+    result = tiny_site.build()
+    assert result.returncode != 0
+    assert (
+        "pages/index.md:16: the claim 'at(x=1).double > double' is false: "
+        "at(x=1).double = 2, double = 4"
+    ) in result.stderr, result.stderr[-2000:]
 
 
 def test_a_false_claim_stops_the_build_at_its_line(tiny_site: TinySite):

@@ -14,7 +14,10 @@ Three forms, written where the sentence needs them (never inside code):
   URL fragment the controls write.
 
 Expressions are parsed, never executed: key paths, numbers, comparisons, arithmetic and a
-few functions (``min``, ``max``, ``abs``, ``len``, ``sum``, ``round``, ``all``, ``any``).
+few functions (``min``, ``max``, ``abs``, ``len``, ``sum``, ``round``, ``all``, ``any``,
+``mean``, ``diff``). A claim can compare runs: ``at(lr=0.5).final.val_loss`` is the same
+block run with the page's defaults and those controls changed, and ``curves[*].val_loss``
+takes one key out of every row of a list.
 """
 
 from __future__ import annotations
@@ -38,10 +41,29 @@ _TARGET = re.compile(r"^(?P<id>[a-z][a-z0-9-]*)\s*(?:\((?P<overrides>[^)]*)\))?$
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
+
+def _mean(values: list) -> float:
+    if not values:
+        raise ValueError("mean of an empty list")
+    return sum(values) / len(values)
+
+
+def _diff(values: list) -> list:
+    """Each value minus the one before it, as numpy.diff: how a curve moves step by step."""
+    return [b - a for a, b in zip(values, values[1:])]
+
+
+def _abs(value: object) -> object:
+    """Also elementwise, so ``mean(abs(diff(xs)))`` reads as the mean step size of a curve."""
+    return [abs(v) for v in value] if isinstance(value, list) else abs(value)
+
+
 FUNCTIONS: dict[str, Callable] = {
-    "min": min, "max": max, "abs": abs, "len": len, "sum": sum, "round": round,
-    "all": all, "any": any,
+    "min": min, "max": max, "abs": _abs, "len": len, "sum": sum, "round": round,
+    "all": all, "any": any, "mean": _mean, "diff": _diff,
 }  # fmt: skip
+AT = "at"  # at(control=value, …): the claim's block run with those controls
+_EVERY = re.compile(r"\[\s*\*\s*\]")  # curves[*].val_loss: written as a full slice
 _COMPARE = {
     ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
     ast.Gt: operator.gt, ast.GtE: operator.ge,
@@ -98,12 +120,17 @@ def scenarios_of(
 
         def collect(text: str, at: tuple = where) -> str:
             for m in _FORM.finditer(text):
-                body = m["body"].removeprefix("claim ").strip()
-                head, sep, _ = body.partition(":")
+                claim = m["body"].startswith("claim ")
+                head, sep, rest = m["body"].removeprefix("claim ").strip().partition(":")
                 target = parse_target(head.strip(), at) if sep else None
-                if target and target.overrides and target.block in by_id:
-                    demo = _demo(target, by_id, at)
-                    pair = (demo, _checked_overrides(demo, target, at))
+                if target is None or target.block not in by_id:
+                    continue  # render_prose reports it
+                runs = [target] if target.overrides else []
+                if claim:
+                    runs += [t for t in _runs_named(rest.strip(), target.block, at) if t.overrides]
+                for run in runs:
+                    demo = _demo(run, by_id, at)
+                    pair = (demo, _checked_overrides(demo, run, at))
                     if pair not in found:
                         found.append(pair)
             return text
@@ -177,7 +204,11 @@ def _form(body: str, by_id: dict, run_scenario: RunScenario, where: tuple) -> st
         raise SourceError(*where, f"unknown block id {target.block!r}; blocks here: {known}")
     result = _result(block, target, run_scenario, where)
     if claim:
-        check_claim(rest.strip(), result, where)
+        check_claim(
+            rest.strip(),
+            Scope(result, lambda o: _result(block, Target(block.id, o), run_scenario, where)),
+            where,
+        )
         return ""
     path, bar, fmt = rest.partition("|")
     path, fmt = path.strip(), (fmt.strip() if bar else "text")
@@ -276,40 +307,79 @@ def _out_of_range(control: dict, value: object) -> str | None:
 # ---- claims -----------------------------------------------------------------------------
 
 
-def check_claim(expression: str, result: object, where: tuple) -> None:
+@dataclass(frozen=True)
+class Scope:
+    """What a claim's names read: its own run's result, and other runs of its block by ``at``."""
+
+    result: object
+    at: Callable[[tuple], object]  # overrides, as Target.overrides -> that run's result
+
+
+def check_claim(expression: str, scope: Scope, where: tuple) -> None:
+    tree = _parse_claim(expression, where)
     try:
-        tree = ast.parse(expression, mode="eval").body
-    except SyntaxError as exc:
-        raise SourceError(*where, f"cannot read the claim {expression!r}: {exc.msg}") from exc
-    try:
-        holds = evaluate(tree, result)
+        holds = evaluate(tree, scope)
     except ClaimError as exc:
         raise SourceError(*where, f"the claim {expression!r} cannot be evaluated: {exc}") from exc
     if holds is not True:
         raise SourceError(
             *where,
-            f"the claim {expression!r} is false: {explain(tree, result)}; the demo no longer "
+            f"the claim {expression!r} is false: {explain(tree, scope)}; the demo no longer "
             "supports this sentence: change the sentence, or the demo",
         )
 
 
-def evaluate(node: ast.AST, result: object) -> object:
+def _parse_claim(expression: str, where: tuple) -> ast.AST:
+    try:
+        return ast.parse(_EVERY.sub("[:]", expression), mode="eval").body
+    except SyntaxError as exc:
+        raise SourceError(*where, f"cannot read the claim {expression!r}: {exc.msg}") from exc
+
+
+def _runs_named(expression: str, block_id: str, where: tuple) -> list[Target]:
+    """The other runs a claim compares with, ``at(…)``, so a build can run them first."""
+    try:
+        return [
+            Target(block_id, _at_overrides(node))
+            for node in ast.walk(_parse_claim(expression, where))
+            if _is_at(node)
+        ]
+    except ClaimError as exc:
+        raise SourceError(*where, f"the claim {expression!r} cannot be evaluated: {exc}") from exc
+
+
+def _is_at(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == AT
+
+
+def _at_overrides(node: ast.Call) -> tuple[tuple[str, object], ...]:
+    if node.args or any(kw.arg is None for kw in node.keywords):
+        raise ClaimError(f"{ast.unparse(node)}: write at(control=value, …), e.g. at(lr=0.5)")
+    try:
+        return tuple((kw.arg, ast.literal_eval(kw.value)) for kw in node.keywords)
+    except ValueError as exc:
+        raise ClaimError(
+            f"{ast.unparse(node)}: a control's value must be a number, text, True or False"
+        ) from exc
+
+
+def evaluate(node: ast.AST, scope: Scope) -> object:
     """The value of a whitelisted expression; names and attributes read the result."""
     if isinstance(node, ast.Constant) and isinstance(node.value, int | float | str | bool):
         return node.value
     if isinstance(node, ast.Compare):
-        left = evaluate(node.left, result)
+        left = evaluate(node.left, scope)
         for op, right_node in zip(node.ops, node.comparators):
-            right = evaluate(right_node, result)
+            right = evaluate(right_node, scope)
             if not _apply(_COMPARE, op, left, right):
                 return False
             left = right
         return True
     if isinstance(node, ast.BoolOp):
-        values = [evaluate(v, result) for v in node.values]
+        values = [evaluate(v, scope) for v in node.values]
         return all(values) if isinstance(node.op, ast.And) else any(values)
     if isinstance(node, ast.UnaryOp):
-        value = evaluate(node.operand, result)
+        value = evaluate(node.operand, scope)
         if isinstance(node.op, ast.Not):
             return not value
         if isinstance(node.op, ast.USub):
@@ -317,30 +387,95 @@ def evaluate(node: ast.AST, result: object) -> object:
         if isinstance(node.op, ast.UAdd):
             return +value
     if isinstance(node, ast.BinOp):
-        return _apply(_ARITH, node.op, evaluate(node.left, result), evaluate(node.right, result))
+        return _apply(_ARITH, node.op, evaluate(node.left, scope), evaluate(node.right, scope))
     if isinstance(node, ast.List | ast.Tuple):
-        return [evaluate(e, result) for e in node.elts]
+        return [evaluate(e, scope) for e in node.elts]
+    if isinstance(node, ast.Name | ast.Attribute | ast.Subscript) or _is_at(node):
+        return _lookup(node, scope)[0]
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords:
-            raise ClaimError(f"only {', '.join(FUNCTIONS)} may be called, with plain arguments")
-        return FUNCTIONS[node.func.id](*(evaluate(a, result) for a in node.args))
-    if isinstance(node, ast.Name | ast.Attribute | ast.Subscript):
+            raise ClaimError(
+                f"only {', '.join(FUNCTIONS)} and {AT}(control=value, …) may be called, "
+                "with plain arguments"
+            )
+        args = [evaluate(a, scope) for a in node.args]
         try:
-            return resolve_path(result, _path_of(node))
-        except FigureError as exc:
-            raise ClaimError(str(exc)) from exc
+            return FUNCTIONS[node.func.id](*args)
+        except (TypeError, ValueError) as exc:
+            raise ClaimError(f"{ast.unparse(node)}: {exc}") from exc
     raise ClaimError(f"{ast.unparse(node)!r} is not allowed in a claim")
 
 
-def explain(node: ast.AST, result: object) -> str:
+def _lookup(node: ast.AST, scope: Scope) -> tuple[object, bool]:
+    """A key path's value, and whether it has been taken from every row (``[*]`` or a slice)."""
+    if isinstance(node, ast.Name):
+        return _step(scope.result, node.id, "the result"), False
+    if _is_at(node):
+        return scope.at(_at_overrides(node)), False
+    if not isinstance(node, ast.Attribute | ast.Subscript):
+        raise ClaimError(f"{ast.unparse(node)!r} is not a key path like history.loss[-1]")
+    base, every = _lookup(node.value, scope)
+    where = _shown(node.value)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+        if every:
+            raise ClaimError(f"{_shown(node)}: one [*] or slice per key path")
+        if not isinstance(base, list):
+            raise ClaimError(f"{where} is not a list, so it has no [*]")
+        return base[_bound(node.slice.lower) : _bound(node.slice.upper)], True
+    key = node.attr if isinstance(node, ast.Attribute) else _index(node)
+    if every:
+        return [_step(row, key, f"a row of {where}") for row in base], True
+    return _step(base, key, where), False
+
+
+def _step(value: object, key: str | int, where: str) -> object:
+    try:
+        if isinstance(key, int) != isinstance(value, list):
+            raise TypeError
+        return value[key]
+    except (KeyError, IndexError, TypeError):
+        keys = f"; it has {', '.join(map(str, value))}" if isinstance(value, dict) else ""
+        raise ClaimError(f"no {key!r} in {where}{keys}") from None
+
+
+def _index(node: ast.Subscript) -> int | str:
+    index = node.slice
+    if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub) and _is_int(index.operand):
+        return -index.operand.value
+    if isinstance(index, ast.Constant) and isinstance(index.value, int | str):
+        return index.value
+    raise ClaimError(f"{_shown(node)}: an index must be a whole number or a key in quotes")
+
+
+def _bound(node: ast.AST | None) -> int | None:
+    if node is None:
+        return None
+    if _is_int(node):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and _is_int(node.operand):
+        return -node.operand.value
+    raise ClaimError(f"a slice's bounds must be whole numbers, not {ast.unparse(node)!r}")
+
+
+def _shown(node: ast.AST) -> str:
+    """The author's spelling back: ``[*]`` is parsed as ``[:]``."""
+    return ast.unparse(node).replace("[:]", "[*]")
+
+
+def explain(node: ast.AST, scope: Scope) -> str:
     """The values of a false claim's parts, e.g. ``history.val_loss[-1] = 0.41, min(…) = 0.39``."""
     parts = []
     for sub in ast.walk(node):
         if isinstance(sub, ast.Compare):
             for side in (sub.left, *sub.comparators):
                 if not isinstance(side, ast.Constant):
-                    parts.append(f"{ast.unparse(side)} = {evaluate(side, result)!r}")
-    return ", ".join(dict.fromkeys(parts)) or ast.unparse(node)
+                    parts.append(f"{_shown(side)} = {_short(evaluate(side, scope))}")
+    return ", ".join(dict.fromkeys(parts)) or _shown(node)
+
+
+def _short(value: object, limit: int = 160) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _apply(table: dict, op: ast.AST, left: object, right: object) -> object:
@@ -350,22 +485,8 @@ def _apply(table: dict, op: ast.AST, left: object, right: object) -> object:
     try:
         return fn(left, right)
     except Exception as exc:
-        raise ClaimError(f"{left!r} and {right!r}: {exc}") from exc
+        raise ClaimError(f"{_short(left)} and {_short(right)}: {exc}") from exc
 
 
 def _is_int(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and type(node.value) is int
-
-
-def _path_of(node: ast.AST) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return f"{_path_of(node.value)}.{node.attr}"
-    if isinstance(node, ast.Subscript):
-        index = node.slice
-        if isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub):
-            index = ast.Constant(-index.operand.value) if _is_int(index.operand) else index
-        if isinstance(index, ast.Constant) and isinstance(index.value, int | str):
-            return f"{_path_of(node.value)}[{index.value!r}]"
-    raise ClaimError(f"{ast.unparse(node)!r} is not a key path like history.loss[-1]")
