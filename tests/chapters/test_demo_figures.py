@@ -6,8 +6,11 @@ and the build checks every comparison the text makes with a claim (CONTRIBUTING.
 
 * figures on a page with no demo block to bind to: the exact counts the pyodide cell of
   chapter 3 prints, and chapter 6 quoting chapter 4's calculator;
-* comparisons across runs (a claim sees one run), and facts about a whole curve or a whole
-  table (a claim has no way to take a column out of a list of rows).
+* facts that need the model itself, not its result (how confident the lr 3 model is on
+  the points it misses), or a grouping a claim cannot write (every head's rows for two
+  equal characters).
+
+Comparisons across runs are claims with ``at(…)`` on the pages themselves.
 """
 
 from __future__ import annotations
@@ -24,23 +27,6 @@ from tests.conftest import ROOT
 
 def _page(slug: str) -> str:
     return (ROOT / "site_src" / f"{slug}.md").read_text()
-
-
-@cache
-def _mlp(**controls) -> dict:
-    return mlp.run(**controls)
-
-
-def _mlp_kw(**controls) -> dict:
-    return _mlp(**dict(sorted(controls.items())))
-
-
-def _curve(key: str, **controls) -> list[float]:
-    return [c[key] for c in _mlp_kw(**controls)["curves"]]
-
-
-def _roughness(**controls) -> float:
-    return float(np.abs(np.diff(_curve("train_loss", **controls))).mean())
 
 
 @cache
@@ -95,20 +81,6 @@ def test_lr3_model_is_confidently_wrong_on_the_points_it_misses():
     probs, _ = mlp.forward(trained, Xv)
     right = probs[np.arange(len(yv)), yv]
     assert np.mean(-np.log(right[right < 0.5] + 1e-12)) > 10  # near-zero probability on misses
-
-
-def test_sgd_validation_loss_is_lowest_at_the_rate_the_text_names():
-    """A comparison across runs, which a claim (one run each) cannot state."""
-    rates = (0.05, 0.1, 0.2, 0.5, 1, 2, 3, 5)
-    losses = {lr: _mlp_kw(optimizer="sgd", lr=lr)["final"]["val_loss"] for lr in rates}
-    assert min(losses, key=losses.get) == 0.5
-    assert losses[0.5] < losses[1] < losses[2] < losses[3]  # 「悪くなっていきます」
-    assert "0.05 から 5 までのいくつかの値のうち、学習率 0.5 のとき" in _page("hyperparameters")
-
-
-def test_batch_size_one_makes_the_loss_curve_ragged():
-    """「損失の曲線がぎざぎざになります」: the mean change per epoch, against the default's."""
-    assert _roughness(batch_size=1) > 5 * _roughness()
 
 
 def test_the_estimate_is_short_of_gpt2_small_by_the_share_the_text_gives():
