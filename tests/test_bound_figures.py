@@ -1,4 +1,5 @@
-"""Every figure the text binds to a demo equals what the demo computes, called here directly.
+"""Every figure the text takes from a demo, bound or at a scenario's settings, equals what the
+demo computes, called here directly.
 
 Pages are found in the built site, so a new chapter is covered without listing it.
 """
@@ -9,12 +10,17 @@ import html
 import importlib
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 from parameter_lab.runner import figure, relabel
 
 _SPAN = re.compile(
     r'<span class="plab-figure" data-bind="([^"]+)" data-format="([^"]+)">([^<]*)</span>'
+)
+_SCENARIO = re.compile(
+    r'<span class="plab-figure plab-figure--scenario" data-at="([^"]+)" '
+    r'data-overrides="([^"]+)" data-format="([^"]+)">([^<]*)</span>'
 )
 _DEMO = re.compile(r'<figure class="plab-block plab-demo" id="([^"]+)"[^>]*data-spec="([^"]+)"')
 
@@ -23,8 +29,13 @@ def _pages(site: Path) -> list[Path]:
     return sorted(p for p in site.rglob("index.html") if "assets" not in p.parts)
 
 
-def _call(spec: dict) -> object:
-    kwargs = {c["name"]: c["value"] for c in spec["controls"]}
+@cache
+def _call_at(spec_json: str, overrides_json: str) -> object:
+    return _call(json.loads(spec_json), json.loads(overrides_json))
+
+
+def _call(spec: dict, overrides: dict | None = None) -> object:
+    kwargs = {c["name"]: c["value"] for c in spec["controls"]} | (overrides or {})
     result = getattr(importlib.import_module(spec["module"]), spec["function"])(**kwargs)
     # As the page and the browser see it: through JSON, with the page's labels.
     return relabel(json.loads(json.dumps(result)), spec["labels"]["labels"])
@@ -57,3 +68,19 @@ def test_every_page_with_a_demo_binds_figures_and_links_scenarios(built_site: Pa
         if not _SPAN.search(text) or "data-scenario=" not in text:
             missing.append(str(page.relative_to(built_site)))
     assert not missing, f"pages with demos but no bound figure or scenario link: {missing}"
+
+
+def test_scenario_figures_equal_the_demo_called_with_their_controls(built_site: Path):
+    checked = 0
+    for page in _pages(built_site):
+        text = page.read_text(encoding="utf-8")
+        demos = {m[1]: html.unescape(m[2]) for m in _DEMO.finditer(text)}
+        for at, overrides, fmt, shown in _SCENARIO.findall(text):
+            block, _, path = html.unescape(at).partition(".")
+            assert block in demos, f"{page}: scenario figure of unknown block {block}"
+            result = _call_at(demos[block], html.unescape(overrides))
+            assert html.unescape(shown) == figure(result, path, html.unescape(fmt)), (
+                f"{page.relative_to(built_site)}: {at} at {html.unescape(overrides)}"
+            )
+            checked += 1
+    assert checked, "no scenario figure anywhere"

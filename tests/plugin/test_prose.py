@@ -98,8 +98,21 @@ def test_scenario_figure_runs_the_demo_with_the_overrides_and_is_fixed():
         scenario=lambda o: seen.append(o) or {"total": 3e8},
     )
     assert seen == [{"lr": 3, "opt": "adam"}]
-    assert '<span class="plab-figure plab-figure--scenario">3億</span>' in out
+    assert (
+        '<span class="plab-figure plab-figure--scenario" data-at="fit.total" '
+        'data-overrides="{&#34;lr&#34;: 3, &#34;opt&#34;: &#34;adam&#34;}" '
+        'data-format="ja">3億</span>'
+    ) in out
     assert "data-bind" not in out
+
+
+def test_figures_and_link_text_from_the_author_are_text_not_markup():
+    out = _render(
+        "[<b>go</b> **now**]({{ fit(opt='adam') }}) {{ fit(opt='adam'): total }}",
+        scenario=lambda o: {"total": "<i>x</i>"},
+    )
+    assert "&lt;i&gt;x&lt;/i&gt;" in out  # a demo's value is text
+    assert ">&lt;b&gt;" not in out and "<b>go</b> **now**</a>" in out  # link text stays Markdown
 
 
 def test_claims_render_nothing_when_true():
@@ -232,7 +245,7 @@ def test_a_built_page_binds_figures_and_checks_claims(tiny_site: TinySite):
     assert result.returncode == 0, result.stderr[-2000:]
     page = tiny_site.html()
     assert 'data-bind="dbl.double" data-format="fixed(1)">4.0</span>' in page
-    assert '<span class="plab-figure plab-figure--scenario">10</span>' in page
+    assert 'data-at="dbl.double" data-overrides="{&#34;x&#34;: 5}" data-format="int">10<' in page
     assert 'data-scenario="dbl" href="#dbl:x=5"' in page
 
 

@@ -23,7 +23,6 @@ takes one key out of every row of a list.
 from __future__ import annotations
 
 import ast
-import html
 import json
 import operator
 import re
@@ -32,6 +31,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from parameter_lab.errors import SourceError
+from parameter_lab.render import render_figure, render_scenario_link
 from parameter_lab.runner import FigureError, format_figure, resolve_path
 from parameter_lab.scan import Block
 
@@ -176,10 +176,7 @@ def _scenario_link(m: re.Match, by_id: dict, where: tuple) -> str:
     values = _checked_overrides(block, target, where)
     if not values:
         raise SourceError(*where, "a scenario link must set at least one control, e.g. (lr=3)")
-    return (
-        f'<a class="plab-scenario" data-scenario="{html.escape(block.id)}" '
-        f'href="{html.escape(scenario_href(block.id, values))}">{m["text"]}</a>'
-    )
+    return render_scenario_link(block.id, scenario_href(block.id, values), m["text"])
 
 
 def scenario_href(block_id: str, values: dict) -> str:
@@ -216,12 +213,8 @@ def _form(body: str, by_id: dict, run_scenario: RunScenario, where: tuple) -> st
         text = format_figure(resolve_path(result, path), fmt)
     except FigureError as exc:
         raise SourceError(*where, f"{{{{ {body} }}}}: {exc}") from exc
-    if target.overrides:  # fixed: what the demo does at those settings, not the reader's
-        return f'<span class="plab-figure plab-figure--scenario">{html.escape(text)}</span>'
-    return (
-        f'<span class="plab-figure" data-bind="{html.escape(block.id)}.{html.escape(path)}" '
-        f'data-format="{html.escape(fmt)}">{html.escape(text)}</span>'
-    )
+    # With overrides it is fixed: what the demo does at those settings, not the reader's.
+    return render_figure(block.id, path, fmt, text, dict(target.overrides))
 
 
 def parse_target(text: str, where: tuple) -> Target:

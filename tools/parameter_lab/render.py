@@ -33,6 +33,14 @@ def _render(template: str, **context: object) -> str:
     return _env().get_template(template).render(**context).strip()
 
 
+def render_figure(block: str, path: str, fmt: str, text: str, overrides: dict) -> str:
+    return _render("figure.html", block=block, path=path, fmt=fmt, text=text, overrides=overrides)
+
+
+def render_scenario_link(block: str, href: str, markdown_text: str) -> str:
+    return _render("scenario_link.html", block=block, href=href, text=markdown_text)
+
+
 def render_cell(block: Block, t: dict) -> str:
     return _render("cell.html", block=block, outcome=block.outcome, t=t)
 
