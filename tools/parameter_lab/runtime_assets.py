@@ -37,7 +37,6 @@ RUNNER_MODULE = "plab_runner"  # parameter_lab/runner.py, as the browser wheel n
 PYODIDE_CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 # Bundles built by esbuild from runtime/ entries: logical name -> entry file.
 BUNDLES = {
-    "math": "math.js",
     "widgets": "widgets.js",
     "worker": "worker.js",
     "editor": "editor.js",
