@@ -392,7 +392,7 @@ class DemoWidget extends Widget {
     for (const view of outcome.views) {
       const box = this.viewBox(view.view);
       if (view.kind === "text") box.replaceChildren(textView(view.text));
-      else if (view.kind === "table") box.replaceChildren(tableView(view));
+      else if (view.kind === "table") box.replaceChildren(tableView(view, this.title()));
       else if (view.kind === "chart") this.drawChart(box, view.view, result);
     }
     showFigures(this.figures?.spans ?? [], outcome.figures);
@@ -400,6 +400,11 @@ class DemoWidget extends Widget {
 
   clearViews() {
     this.output.querySelector(".plab-views")?.replaceChildren();
+  }
+
+  /** The demo's name in the page, as the build's templates use it: its title, else its id. */
+  title() {
+    return this.el.querySelector(".plab-title")?.textContent || this.id;
   }
 
   viewBox(name) {
@@ -517,13 +522,15 @@ function textView(text) {
   return pre;
 }
 
-// The same markup as the build's view.html: a focusable, labelled region that scrolls.
-function tableView({ view, columns, rows }) {
+// The markup of the build's view.html as Material leaves it: a focusable region that scrolls,
+// named as the build names it (the demo's title and the page's column headers, not the
+// view's key).
+function tableView({ columns, rows }, title) {
   const wrap = document.createElement("div");
   wrap.className = "plab-table";
   wrap.tabIndex = 0;
   wrap.setAttribute("role", "region");
-  wrap.setAttribute("aria-label", view);
+  wrap.setAttribute("aria-label", `${title} – ${columns.join(" / ")}`);
   const table = document.createElement("table");
   const head = table.createTHead().insertRow();
   for (const column of columns) {
@@ -537,7 +544,15 @@ function tableView({ view, columns, rows }) {
     const tr = body.insertRow();
     for (const cell of row) tr.insertCell().textContent = cell;
   }
-  wrap.append(table);
+  // Material wraps the page's tables when it mounts the page; a table drawn later gets the
+  // same wrappers, so it looks (and scrolls) as the pre-rendered one did.
+  const scroll = document.createElement("div");
+  scroll.className = "md-typeset__scrollwrap";
+  const inner = document.createElement("div");
+  inner.className = "md-typeset__table";
+  inner.append(table);
+  scroll.append(inner);
+  wrap.append(scroll);
   return wrap;
 }
 
