@@ -9,7 +9,12 @@ extensions and search, no custom_dir and no parameter-lab, holding one page of t
 own Japanese prose (the longest page, its demo, pyodide and chart fences removed). Both are
 served by the same local server with gzip, the way GitHub Pages serves them. Lighthouse
 (pinned in package-lock.json) runs in its default mobile mode on Debian's Chromium, one
-fresh browser per page and run; with --runs N each figure is the median.
+fresh browser per page and run; with --runs N each figure is the median. Runs go round
+the pages in turn (every page, then every page again …), so a busy spell on this shared
+machine falls on all pages alike rather than on the last ones; --pages limits the run to
+pages whose path contains one of the given words (the plain page always runs); --details
+prints, per page, what the report blames (LCP element and its phases, render-blocking
+requests, main-thread work by kind, scripts' boot-up time, DOM size).
 
 Targets (issue 12): performance within 3 points of the plain page; accessibility, best
 practices and SEO at 100.
@@ -40,8 +45,10 @@ sys.path.insert(0, str(ROOT))
 
 from mkdocs.utils import yaml_load  # noqa: E402
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.conftest import free_port, mkdocs_build  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's, as the browser tests use
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 
 LIGHTHOUSE = ROOT / "node_modules/lighthouse/cli/index.js"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -155,6 +162,7 @@ def lighthouse(url: str, workdir: Path) -> dict:
         sys.exit(f"lighthouse error on {url}: {report['runtimeError']}")
     audits, cats = report["audits"], report["categories"]
     return {
+        "details": _details(audits),
         **{c: round(cats[c]["score"] * 100) for c in CATEGORIES},
         "tbt": audits["total-blocking-time"]["numericValue"],
         "lcp": audits["largest-contentful-paint"]["numericValue"],
@@ -168,16 +176,74 @@ def lighthouse(url: str, workdir: Path) -> dict:
     }
 
 
-def median_run(url: str, runs: int, workdir: Path) -> dict:
-    results = [lighthouse(url, workdir) for _ in range(runs)]
-    merged = {k: statistics.median(r[k] for r in results) for k in results[0] if k != "failed"}
+def _details(audits: dict) -> list[str]:
+    """What one report blames, as short lines."""
+
+    def items(audit_id: str) -> list[dict]:
+        return (audits.get(audit_id, {}).get("details") or {}).get("items") or []
+
+    lines = []
+    for item in items("largest-contentful-paint-element"):
+        inner = (item.get("items") or [{}])[0]
+        if "node" in inner:
+            node = inner["node"]
+            lines.append(f"LCP element: {node.get('selector')} {node.get('snippet', '')[:90]}")
+        elif "phase" in inner or "timing" in inner:
+            phases = ", ".join(
+                f"{row.get('phase')} {row.get('timing', 0):.0f} ms" for row in item["items"]
+            )
+            lines.append(f"LCP phases: {phases}")
+    blocking = [
+        f"{i['url'].rsplit('/', 1)[-1]} {i.get('wastedMs', 0):.0f} ms"
+        for i in items("render-blocking-resources")
+    ]
+    if blocking:
+        lines.append("render-blocking: " + ", ".join(blocking))
+    work = [f"{i['groupLabel']} {i['duration']:.0f}" for i in items("mainthread-work-breakdown")]
+    lines.append("main thread ms: " + ", ".join(work))
+    boot = [
+        f"{i['url'].rsplit('/', 1)[-1] or i['url']} {i['total']:.0f}"
+        for i in items("bootup-time")[:4]
+    ]
+    lines.append("boot-up ms: " + ", ".join(boot))
+    dom = audits.get("dom-size", {}).get("numericValue")
+    requests = items("network-requests")
+    lines.append(
+        f"DOM {dom:.0f} elements, {len(requests)} requests: "
+        + ", ".join(i["url"].rsplit("/", 1)[-1][:28] for i in requests[:14])
+    )
+    return lines
+
+
+def run_all(targets: list[tuple[str, str]], runs: int, workdir: Path) -> list[tuple[str, dict]]:
+    """Lighthouse ``runs`` times on every target, going round them in turn; medians."""
+    results: dict[str, list[dict]] = {name: [] for name, _ in targets}
+    for n in range(runs):
+        for name, url in targets:
+            print(f"lighthouse {name} ({n + 1}/{runs}) …", file=sys.stderr, flush=True)
+            results[name].append(lighthouse(url, workdir))
+    return [(name, _median(results[name])) for name, _ in targets]
+
+
+def _median(results: list[dict]) -> dict:
+    numbers = [k for k in results[0] if k not in ("failed", "details")]
+    merged = {k: statistics.median(r[k] for r in results) for k in numbers}
+    merged["spread"] = (
+        min(r["performance"] for r in results),
+        max(r["performance"] for r in results),
+    )
     merged["failed"] = sorted({f for r in results for f in r["failed"]})
+    # The details of the run whose performance is the median (the lower middle one).
+    ordered = sorted(results, key=lambda r: r["performance"])
+    merged["details"] = ordered[(len(ordered) - 1) // 2]["details"]
     return merged
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page (median)")
+    parser.add_argument("--pages", nargs="*", help="only pages whose path contains one of these")
+    parser.add_argument("--details", action="store_true", help="print what each report blames")
     args = parser.parse_args()
     for need, hint in [
         (shutil.which("node"), "Node.js is not on PATH"),
@@ -197,22 +263,26 @@ def main() -> None:
             result = mkdocs_build(project, out, site_url=f"http://127.0.0.1:{port}/")
             if result.returncode:
                 sys.exit(f"build of {project} failed:\n{result.stderr}")
-        rows = []
         with serve_gzip(tmp / "site", site_port) as site, serve_gzip(tmp / "plain", plain_port):
             sitemap = (tmp / "site" / "sitemap.xml").read_text()
             urls = re.findall(r"<loc>([^<]+)</loc>", sitemap)
             targets = [(u.removeprefix(site) or "/", u) for u in urls]
+            if args.pages:
+                targets = [t for t in targets if any(p in t[0] for p in args.pages)]
             targets.append(("plain mkdocs-material", f"http://127.0.0.1:{plain_port}/"))
-            for name, url in targets:
-                print(f"lighthouse {name} …", file=sys.stderr, flush=True)
-                rows.append((name, median_run(url, args.runs, tmp)))
+            rows = run_all(targets, args.runs, tmp)
     print_table(rows, args.runs)
+    if args.details:
+        for name, r in rows:
+            print(f"\n{name}")
+            for line in r["details"]:
+                print(f"  {line}")
 
 
 def print_table(rows: list[tuple[str, dict]], runs: int) -> None:
     plain = rows[-1][1]["performance"]
     print(f"\nLighthouse 12.8 mobile, {runs} run(s) per page, median")
-    head = f"{'page':<24}{'perf':>6}{'Δplain':>8}{'a11y':>6}{'bp':>5}{'seo':>5}"
+    head = f"{'page':<24}{'perf':>6}{'range':>8}{'Δplain':>8}{'a11y':>6}{'bp':>5}{'seo':>5}"
     print(head + f"{'TBT ms':>8}{'LCP s':>7}{'KB':>8}  misses")
     for name, r in rows:
         misses = []
@@ -220,7 +290,8 @@ def print_table(rows: list[tuple[str, dict]], runs: int) -> None:
             misses.append("perf")
         misses += r["failed"]
         print(
-            f"{name:<24}{r['performance']:>6.0f}{r['performance'] - plain:>+8.0f}"
+            f"{name:<24}{r['performance']:>6.0f}{'{:.0f}–{:.0f}'.format(*r['spread']):>8}"
+            f"{r['performance'] - plain:>+8.0f}"
             f"{r['accessibility']:>6.0f}{r['best-practices']:>5.0f}{r['seo']:>5.0f}"
             f"{r['tbt']:>8.0f}{r['lcp'] / 1000:>7.2f}{r['bytes'] / 1024:>8.0f}  "
             + (", ".join(misses) or "-")
