@@ -141,15 +141,23 @@ def check_guard(guard: PageGuard) -> None:
     assert not guard.unexpected_errors(), f"console errors: {guard.unexpected_errors()}"
 
 
+def guarded_context(
+    browser: Browser, origin: str, guard: PageGuard, *, isolated: bool = False
+) -> BrowserContext:
+    """A new context whose requests ``guard`` watches; ``isolated``: COOP/COEP is sent."""
+    context = _guard_context(browser.new_context(locale="ja-JP"), origin, guard)
+    if isolated:
+        name, value = ISOLATION_COOKIE.split("=")
+        context.add_cookies([{"name": name, "value": value, "url": origin}])
+    return context
+
+
 def guarded_page(
     browser: Browser, origin: str, *, isolated: bool = False
 ) -> Iterator[tuple[Page, PageGuard]]:
     """A guarded page in a new context; ``isolated``: the server sends COOP/COEP to it."""
     guard = PageGuard(origin)
-    context = _guard_context(browser.new_context(locale="ja-JP"), origin, guard)
-    if isolated:
-        name, value = ISOLATION_COOKIE.split("=")
-        context.add_cookies([{"name": name, "value": value, "url": origin}])
+    context = guarded_context(browser, origin, guard, isolated=isolated)
     page = guard_page(context.new_page(), guard)
     yield page, guard
     context.close()
@@ -195,6 +203,43 @@ def playground_profile(
     )
     yield profile
     check_guard(profile.guard)
+
+
+def warm_pages(context: BrowserContext, guard: PageGuard) -> Iterator[tuple[Page, PageGuard]]:
+    """A guarded new page in a context shared by several tests, for the cases about what a
+    block shows and does, not about how Python boots, stops or is fetched. The page is a new
+    load with a new worker; what carries over from the test before is only what a reader's
+    browser keeps between two pages: the runtime's files and the Python snapshot in the Cache
+    API (the first page that booted raw stores it before it closes)."""
+    from tests.browser.helpers import boots, wait_snapshot_saved
+
+    for kept in (guard.console_errors, guard.foreign_requests, guard.expected, guard.allowed_hosts):
+        kept.clear()
+    page = guard_page(context.new_page(), guard)
+    yield page, guard
+    try:
+        if [b["from"] for b in boots(page)] == ["raw"]:
+            wait_snapshot_saved(page)
+    finally:
+        page.close()
+    check_guard(guard)
+
+
+@pytest.fixture(scope="session")
+def warm_playground_context(
+    browser: Browser, playground_url: str
+) -> Iterator[tuple[BrowserContext, PageGuard]]:
+    guard = PageGuard(playground_url)
+    context = guarded_context(browser, playground_url, guard)
+    yield context, guard
+    context.close()
+
+
+@pytest.fixture
+def warm_playground(warm_playground_context) -> Iterator[tuple[Page, PageGuard]]:
+    """A guarded page on the plain playground, in a context shared with other tests
+    (``warm_pages``)."""
+    yield from warm_pages(*warm_playground_context)
 
 
 @pytest.fixture

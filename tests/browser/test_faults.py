@@ -1,8 +1,9 @@
 """The fault matrix of the demo runtime, as a reader meets it: on a plain static server (as on
 GitHub Pages: Stop terminates the worker) and with COOP/COEP (Stop interrupts Python).
 
-Each test starts from a new browser context, so Python boots cold unless the test says
-otherwise. Only stdlib Python runs here (numpy's wheel is on the CDN, which is offline).
+Each test starts from a new browser context, so Python boots cold, unless the test says
+otherwise (``warm_lab``: the cases about a page's values, not about booting or stopping).
+Only stdlib Python runs here (numpy's wheel is on the CDN, which is offline).
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ import pytest
 from parameter_lab.runner import call_demo
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PageGuard, guard_page, guarded_page
+from tests.browser.conftest import (
+    PageGuard,
+    guard_page,
+    guarded_context,
+    guarded_page,
+    warm_pages,
+)
 from tests.browser.helpers import (
     PYTHON_WORKER,
     block,
@@ -143,12 +150,30 @@ def test_a_loop_left_running_on_one_page_does_not_block_the_next(lab):
     print(f"run on page B after leaving a loop: {time.monotonic() - started:.1f} s")
 
 
+@pytest.fixture(scope="module", params=["plain", "coop-coep"])
+def warm_context(request, browser, playground_url) -> Iterator[tuple[object, PageGuard]]:
+    """One context per server for the cases about what a page does with its values (URL
+    fragments, slider values), not about how Python boots or stops. Each case gets a new
+    page (a new load, a new worker); only the runtime's files and the Python snapshot in
+    the Cache API carry over from one case to the next, as for a reader following links."""
+    guard = PageGuard(playground_url)
+    context = guarded_context(browser, playground_url, guard, isolated=request.param == "coop-coep")
+    yield context, guard
+    context.close()
+
+
+@pytest.fixture
+def warm_lab(warm_context) -> Iterator[tuple[Page, PageGuard]]:
+    """A guarded new page in ``warm_context`` (see ``warm_pages``)."""
+    yield from warm_pages(*warm_context)
+
+
 @pytest.mark.parametrize(
     "fragment",
     ["#%E0%A4%A", "#calc:layers=%E0%A4%A&preset=%ZZ&context=abc", "#calc:%", "#calc:&&=&"],
 )
-def test_a_malformed_fragment_is_ignored(lab, fragment):
-    page, guard = lab
+def test_a_malformed_fragment_is_ignored(warm_lab, fragment):
+    page, guard = warm_lab
     prerendered = _views_text(page, guard.origin, "calc")
     page.goto(guard.origin + fragment)
     if fragment.startswith("#calc:"):
@@ -164,8 +189,8 @@ def _views_text(page: Page, url: str | None, block_id: str) -> list[str]:
     return results(page, block_id)
 
 
-def test_untouched_and_restored_controls_reproduce_the_prerendered_output(lab):
-    page, guard = lab
+def test_untouched_and_restored_controls_reproduce_the_prerendered_output(warm_lab):
+    page, guard = warm_lab
     page.goto(guard.origin)
     calc = block(page, "calc")
     before_views = results(page, "calc")
@@ -190,8 +215,8 @@ def test_untouched_and_restored_controls_reproduce_the_prerendered_output(lab):
     assert calc.locator("output[data-control-value]").nth(1).inner_text() == "4096"
 
 
-def test_a_linked_value_between_slider_positions_is_kept_exactly(lab):
-    page, guard = lab
+def test_a_linked_value_between_slider_positions_is_kept_exactly(warm_lab):
+    page, guard = warm_lab
     page.goto(guard.origin + "#calc:context=5000&preset=mistral-7b-v0.1")
     assert wait_status(page, "calc") == "done"
     calc = block(page, "calc")
