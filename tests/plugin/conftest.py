@@ -6,10 +6,15 @@ checks that the plugin serves a site that is not Parameter Lab.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import subprocess
 import sys
 import textwrap
+import traceback
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,18 +57,84 @@ class TinySite:
     def write_page(self, text: str) -> None:
         self.page.write_text(textwrap.dedent(text), encoding="utf-8")
 
-    def build(self, python: str = sys.executable) -> subprocess.CompletedProcess:
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-        return subprocess.run(
-            [python, "-m", "mkdocs", "build", "--strict", "-d", str(self.root / "out")],
-            cwd=self.root,
-            capture_output=True,
-            text=True,
-            env=env,
-        )
+    def build(self, python: str | None = None) -> subprocess.CompletedProcess:
+        """``mkdocs build --strict -d out`` in this folder, as an author types it.
+
+        By default the command runs in this process, through mkdocs's own command line
+        (``mkdocs.__main__.cli``, what ``python -m mkdocs`` runs), which saves a new
+        interpreter importing mkdocs, Material and the plugin (~2 s) per build. Blocks are
+        still pre-rendered in a child, as always. ``python``: run that interpreter instead.
+        """
+        args = ["build", "--strict", "-d", str(self.root / "out")]
+        if python is not None:
+            return subprocess.run(
+                [python, "-m", "mkdocs", *args],
+                cwd=self.root,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+            )
+        return mkdocs_cli_in_process(args, self.root)
 
     def html(self) -> str:
         return (self.root / "out" / "index.html").read_text(encoding="utf-8")
+
+
+def mkdocs_cli_in_process(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """``python -m mkdocs ARGS`` in ``cwd``, run in this process; stdout and stderr captured.
+
+    The command line's exit code and output are kept: its log lines and its ``Aborted …``
+    message go to the captured stderr, and an exception it does not handle is printed there
+    as the interpreter would (a traceback, exit code 1). What the command line changes for
+    the process (its log handler, level and filters, the warnings hook, ``sys.path``, the
+    working directory, the demos modules) is put back afterwards, so each build starts as
+    a new process would.
+    """
+    from mkdocs.__main__ import cli
+    from mkdocs.commands import build as build_module
+
+    mkdocs_log = logging.getLogger("mkdocs")
+    saved = (
+        mkdocs_log.level,
+        mkdocs_log.propagate,
+        list(mkdocs_log.handlers),
+        list(build_module.log.filters),
+        warnings.showwarning,
+        list(sys.path),
+        set(sys.modules),
+        os.getcwd(),
+    )
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    try:
+        os.chdir(cwd)
+        # The CLI's log handler takes sys.stderr when it is made, inside this block.
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                cli.main(args=args, prog_name="mkdocs", standalone_mode=True)
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            except Exception:
+                err.write(traceback.format_exc())
+                code = 1
+    finally:
+        level, propagate, handlers, filters, showwarning, path, modules, where = saved
+        os.chdir(where)
+        mkdocs_log.setLevel(level)
+        mkdocs_log.propagate = propagate
+        mkdocs_log.handlers[:] = handlers
+        build_module.log.filters[:] = filters  # the CLI adds a duplicate filter per run
+        warnings.showwarning = showwarning
+        sys.path[:] = path
+        site = str(cwd)
+        for name in set(sys.modules) - modules:
+            if getattr(sys.modules[name], "__file__", None) and str(
+                sys.modules[name].__file__
+            ).startswith(site):
+                del sys.modules[name]
+    return subprocess.CompletedProcess(
+        ["mkdocs", *args], code, stdout=out.getvalue(), stderr=err.getvalue()
+    )
 
 
 def make_tiny_site(root: Path, language: str = "ja") -> TinySite:

@@ -2,9 +2,13 @@
 
 Each case builds the tiny site (its own demos package, ``labdemos``) with one broken page
 and checks the exact line and the message, and that no raw traceback of ours leaks out.
+The builds run mkdocs's command line in this process (``TinySite.build``); one case also
+runs ``python -m mkdocs build`` in a new interpreter and must print the same errors.
 """
 
 from __future__ import annotations
+
+import sys
 
 import pytest
 
@@ -190,3 +194,22 @@ def test_output_printed_after_the_result_cannot_corrupt_it(tiny_site: TinySite):
     result = tiny_site.build()
     assert result.returncode == 0, result.stderr[-2000:]
     assert '<span class="plab-stdout">from the cell\n</span>' in tiny_site.html()
+
+
+@pytest.mark.parametrize("case", ["unknown_view", "cell_raises_blames_its_block"])
+def test_a_new_interpreter_prints_the_same_errors(case: str, tiny_site: TinySite):
+    """``python -m mkdocs build --strict`` in a child says what the in-process build says."""
+    text, line, message = CASES[case]
+    tiny_site.write_page(text)
+    here = tiny_site.build()
+    child = tiny_site.build(python=sys.executable)
+    assert child.returncode == here.returncode != 0
+    for result in (here, child):
+        assert f"{PAGE}:{line}: " in result.stderr and message in result.stderr, result.stderr
+        assert "Aborted with a BuildError!" in result.stdout, result.stdout[-3000:]
+
+    def errors(result) -> list[str]:
+        return [x for x in result.stderr.splitlines() if x.startswith("ERROR")]
+
+    assert errors(here) == errors(child)
+    assert here.stdout == child.stdout
