@@ -2,7 +2,7 @@
 GitHub Pages: Stop terminates the worker) and with COOP/COEP (Stop interrupts Python).
 
 Each test starts from a new browser context, so Python boots cold, unless the test says
-otherwise (``warm_lab``: the cases about a page's values, not about booting or stopping).
+otherwise (``warm_lab``: the cases that do not need a first boot, see ``warm_context``).
 Only stdlib Python runs here (numpy's wheel is on the CDN, which is offline).
 """
 
@@ -110,8 +110,8 @@ def test_controls_changed_mid_run_queue_one_rerun_with_the_latest_values(lab):
     assert "layers=40" in page.evaluate("location.hash")
 
 
-def test_stop_on_a_queued_block_stops_only_that_block(lab):
-    page, guard = lab
+def test_stop_on_a_queued_block_stops_only_that_block(warm_lab):
+    page, guard = warm_lab
     page.goto(guard.origin)
     forever = block(page, "forever")
     forever.locator("[data-demo-run]").click()
@@ -129,8 +129,8 @@ def test_stop_on_a_queued_block_stops_only_that_block(lab):
     assert run(page, "hello") == "done"
 
 
-def test_a_loop_left_running_on_one_page_does_not_block_the_next(lab):
-    page, guard = lab
+def test_a_loop_left_running_on_one_page_does_not_block_the_next(warm_lab):
+    page, guard = warm_lab
     workers = []
     page.on("worker", lambda w: workers.append(w.url) if PYTHON_WORKER in w.url else None)
     page.goto(guard.origin)
@@ -152,10 +152,11 @@ def test_a_loop_left_running_on_one_page_does_not_block_the_next(lab):
 
 @pytest.fixture(scope="module", params=["plain", "coop-coep"])
 def warm_context(request, browser, playground_url) -> Iterator[tuple[object, PageGuard]]:
-    """One context per server for the cases about what a page does with its values (URL
-    fragments, slider values), not about how Python boots or stops. Each case gets a new
-    page (a new load, a new worker); only the runtime's files and the Python snapshot in
-    the Cache API carry over from one case to the next, as for a reader following links."""
+    """One context per server for the cases that do not need Python's first boot on a new
+    browser (a URL fragment, slider values, Stop of a running loop, a crash): each case gets
+    a new page (a new load, a new worker); only the runtime's files and the Python snapshot
+    in the Cache API carry over from one case to the next, as for a reader following links.
+    The first boot itself is the point of the cases that take ``lab``."""
     guard = PageGuard(playground_url)
     context = guarded_context(browser, playground_url, guard, isolated=request.param == "coop-coep")
     yield context, guard
@@ -248,8 +249,8 @@ def test_a_linked_value_between_slider_positions_is_kept_exactly(warm_lab):
         assert rows == view["rows"], view["view"]
 
 
-def test_a_fatal_python_error_replaces_the_worker_and_says_so(lab):
-    page, guard = lab
+def test_a_fatal_python_error_replaces_the_worker_and_says_so(warm_lab):
+    page, guard = warm_lab
     # Pyodide itself reports the crash on the console, in these three lines.
     guard.expect_console(r"^Pyodide has suffered a fatal error")
     guard.expect_console(r"^The cause of the fatal error was:$")

@@ -1,5 +1,9 @@
 """The demo runtime in Chromium, offline: Pyodide in one module worker, run/stop/edit,
-streams, tracebacks, text-only output, instant navigation, and the offline calculator."""
+streams, tracebacks, text-only output, instant navigation, and the offline calculator.
+
+The tests about booting, stopping, fetching and loading take ``playground``, a new browser
+context each; those about what a block shows and does take ``warm_playground``, a new page in
+a context they share (its Cache API keeps the runtime and the Python snapshot)."""
 
 from __future__ import annotations
 
@@ -15,8 +19,8 @@ from tests.browser.helpers import output as _output
 from tests.browser.helpers import run as _run
 
 
-def test_stdlib_cell_runs_and_prints(playground):
-    page, guard = playground
+def test_stdlib_cell_runs_and_prints(warm_playground):
+    page, guard = warm_playground
     page.goto(guard.origin, wait_until="networkidle")
     # The pre-rendered output is there before Python boots.
     assert "こんにちは 42" in _output(page, "hello")
@@ -25,8 +29,8 @@ def test_stdlib_cell_runs_and_prints(playground):
     expect(page.locator("[data-demo=hello] [data-demo-status]")).to_contain_text("完了")
 
 
-def test_exception_shows_a_readable_traceback(playground):
-    page, guard = playground
+def test_exception_shows_a_readable_traceback(warm_playground):
+    page, guard = warm_playground
     page.goto(guard.origin)
     assert _run(page, "boom") == "error"
     text = _output(page, "boom")
@@ -35,16 +39,16 @@ def test_exception_shows_a_readable_traceback(playground):
     assert "plab_runner" not in text and "pyodide" not in text.lower()
 
 
-def test_stdout_and_stderr_are_told_apart(playground):
-    page, guard = playground
+def test_stdout_and_stderr_are_told_apart(warm_playground):
+    page, guard = warm_playground
     page.goto(guard.origin)
     assert _run(page, "streams") == "done"
     assert page.locator("[data-demo=streams] .plab-stdout").inner_text().strip() == "out"
     assert page.locator("[data-demo=streams] .plab-stderr").inner_text().strip() == "err"
 
 
-def test_output_is_text_never_html(playground):
-    page, guard = playground
+def test_output_is_text_never_html(warm_playground):
+    page, guard = warm_playground
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(guard.origin)
@@ -106,8 +110,8 @@ def test_instant_navigation_keeps_one_worker(playground):
     assert len([w for w in page.workers if PYTHON_WORKER in w.url]) == 1
 
 
-def test_editing_code_and_ctrl_enter(playground):
-    page, guard = playground
+def test_editing_code_and_ctrl_enter(warm_playground):
+    page, guard = warm_playground
     page.goto(guard.origin)
     code = page.locator("[data-demo=hello] [data-demo-code]")
     code.click()
@@ -130,8 +134,8 @@ def test_editing_code_and_ctrl_enter(playground):
     assert "こんにちは 42" in _output(page, "hello")
 
 
-def test_parameter_counts_in_pyodide_equal_cpython(playground):
-    page, guard = playground
+def test_parameter_counts_in_pyodide_equal_cpython(warm_playground):
+    page, guard = warm_playground
     page.goto(guard.origin)
     assert _run(page, "counts") == "done"
     in_browser = json.loads(page.locator("[data-demo=counts] .plab-stdout").inner_text())
@@ -141,8 +145,8 @@ def test_parameter_counts_in_pyodide_equal_cpython(playground):
     assert in_browser == in_cpython
 
 
-def test_demo_controls_run_the_latest_value_and_mirror_the_hash(playground):
-    page, guard = playground
+def test_demo_controls_run_the_latest_value_and_mirror_the_hash(warm_playground):
+    page, guard = warm_playground
     page.goto(guard.origin)
     calc = page.locator("[data-demo=calc]")
     calc.locator("select[data-control=preset]").select_option(label="llama-2-7b")
@@ -178,8 +182,8 @@ def test_demo_controls_run_the_latest_value_and_mirror_the_hash(playground):
     assert chart.evaluate("img => img.naturalWidth > 0")
 
 
-def test_missing_package_is_named_and_prerendered_output_kept(playground):
-    page, guard = playground
+def test_missing_package_is_named_and_prerendered_output_kept(warm_playground):
+    page, guard = warm_playground
     guard.allow_requests_to("https://cdn.jsdelivr.net/pyodide/v314.0.7/full/")
     guard.expect_console(r"net::ERR_FAILED|Failed to load|numpy")
     page.goto(guard.origin)
