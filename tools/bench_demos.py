@@ -18,36 +18,22 @@ server (no COOP/COEP, as on GitHub Pages):
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
-import gzip
-import io
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))
+
+from tools.browser_harness import CHROMIUM, CHROMIUM_ARGS, free_port, serve  # noqa: E402
+
 BOOT_MS = 120_000
 
 BARE_PAGE = """<!doctype html><meta charset="utf-8"><title>bare pyodide</title>
@@ -94,63 +80,7 @@ def step(text: str) -> None:
     print(f"  … {text}", file=sys.stderr, flush=True)
 
 
-# ---- a static server and builds, as a reader's host would serve the site ----------------------
-
-
-class _Handler(SimpleHTTPRequestHandler):
-    """Static files, gzipped when the browser accepts it, as GitHub Pages serves them."""
-
-    extensions_map: ClassVar[dict[str, str]] = {
-        **SimpleHTTPRequestHandler.extensions_map,
-        ".js": "text/javascript",
-        ".mjs": "text/javascript",
-        ".wasm": "application/wasm",
-        ".json": "application/json",
-        ".whl": "application/zip",
-    }
-    COMPRESSIBLE = (".html", ".js", ".mjs", ".css", ".json", ".svg", ".xml", ".wasm", ".txt")
-    gzipped: ClassVar[dict[Path, bytes]] = {}  # compressed once, shared by every request
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            if not self.path.split("?")[0].endswith("/"):
-                return super().send_head()  # the base class redirects to the slash
-            path = path / "index.html"
-        wants = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (wants and path.suffix in self.COMPRESSIBLE and path.is_file()):
-            return super().send_head()
-        if path not in self.gzipped:
-            self.gzipped[path] = gzip.compress(path.read_bytes(), 6)
-        body = self.gzipped[path]
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        return io.BytesIO(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve(directory: Path, port: int) -> Iterator[str]:
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", port), functools.partial(_Handler, directory=directory)
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# ---- builds (served by tools.browser_harness, as a reader's host serves them) ---------------
 
 
 def build(project: Path, out: Path, port: int) -> None:
@@ -347,8 +277,8 @@ def main() -> None:
         (lock,) = [p.name for p in plab.glob("pyodide-lock.*.json")]
 
         with (
-            serve(tmp / "site", port) as url,
-            serve(tmp / "copy-site", copy_port) as copy_url,
+            serve(tmp / "site", port=port, compress=True) as url,
+            serve(tmp / "copy-site", port=copy_port, compress=True) as copy_url,
             sync_playwright() as pw,
         ):
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

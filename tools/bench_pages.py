@@ -23,8 +23,6 @@ practices and SEO at 100.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gzip
 import json
 import re
 import shutil
@@ -32,10 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import yaml
@@ -45,77 +39,15 @@ sys.path.insert(0, str(ROOT))
 
 from mkdocs.utils import yaml_load  # noqa: E402
 
-from tests.conftest import free_port, mkdocs_build  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"  # Debian's, as the browser tests use
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+from tests.conftest import mkdocs_build  # noqa: E402
+from tools.browser_harness import CHROMIUM, CHROMIUM_ARGS, free_port, serve  # noqa: E402
 
 LIGHTHOUSE = ROOT / "node_modules/lighthouse/cli/index.js"
+AS_GITHUB_PAGES = {"compress": True, "max_age": 600}  # gzip, Cache-Control: max-age=600
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-# What a static host compresses: text, scripts, data and WebAssembly; not images or zips.
-COMPRESSIBLE = re.compile(r"^(text/|application/(javascript|json|wasm|xml)|image/svg\+xml)")
 FENCE = re.compile(r"^(`{3,}|~{3,})\s*(demo|pyodide|chart)\b.*?^\1\s*$", re.M | re.S)
 PROSE_FORM = re.compile(r"\{\{.*?\}\}")  # the plugin's reactive prose: figures and claims
 MD_LINK = re.compile(r"\[([^\]]*)\]\((?!https?:)[^)]*\)")  # links to other pages: text only
-
-
-class GzipHandler(SimpleHTTPRequestHandler):
-    """Static files, gzipped when the client accepts it (compressed once, kept in memory)."""
-
-    extensions_map: dict[str, str] = {  # noqa: RUF012 - the base class declares it this way
-        **SimpleHTTPRequestHandler.extensions_map,
-        ".js": "text/javascript",
-        ".mjs": "text/javascript",
-        ".wasm": "application/wasm",
-        ".json": "application/json",
-        ".whl": "application/zip",
-    }
-    compressed: dict[Path, bytes] = {}  # noqa: RUF012 - shared by every request on purpose
-    lock = threading.Lock()
-
-    def do_GET(self) -> None:
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            if not self.path.split("?")[0].endswith("/"):
-                self.send_response(301)
-                self.send_header("Location", self.path.split("?")[0] + "/")
-                self.end_headers()
-                return
-            path = path / "index.html"
-        if not path.is_file():
-            self.send_error(404)
-            return
-        body = path.read_bytes()
-        ctype = self.guess_type(str(path))
-        headers = {"Content-Type": ctype, "Cache-Control": "max-age=600"}  # as GitHub Pages
-        if COMPRESSIBLE.match(ctype) and "gzip" in self.headers.get("Accept-Encoding", ""):
-            with self.lock:
-                if path not in self.compressed:
-                    self.compressed[path] = gzip.compress(body, compresslevel=6, mtime=0)
-            body = self.compressed[path]
-            headers["Content-Encoding"] = "gzip"
-            headers["Vary"] = "Accept-Encoding"
-        self.send_response(200)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def serve_gzip(directory: Path, port: int) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", port), partial(GzipHandler, directory=directory))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def plain_project(out: Path) -> Path:
@@ -263,7 +195,10 @@ def main() -> None:
             result = mkdocs_build(project, out, site_url=f"http://127.0.0.1:{port}/")
             if result.returncode:
                 sys.exit(f"build of {project} failed:\n{result.stderr}")
-        with serve_gzip(tmp / "site", site_port) as site, serve_gzip(tmp / "plain", plain_port):
+        with (
+            serve(tmp / "site", port=site_port, **AS_GITHUB_PAGES) as site,
+            serve(tmp / "plain", port=plain_port, **AS_GITHUB_PAGES),
+        ):
             sitemap = (tmp / "site" / "sitemap.xml").read_text()
             urls = re.findall(r"<loc>([^<]+)</loc>", sitemap)
             targets = [(u.removeprefix(site) or "/", u) for u in urls]

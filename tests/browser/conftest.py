@@ -15,18 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.browser.server import ISOLATION_COOKIE, serve
 from tests.conftest import free_port, mkdocs_build
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tools.browser_harness import CHROMIUM, CHROMIUM_ARGS, ISOLATION_COOKIE, serve
 
 pytestmark = pytest.mark.browser
 
