@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 
 from parameter_lab.errors import SourceError
 from parameter_lab.render import render_figure, render_scenario_link
-from parameter_lab.runner import FigureError, format_figure, resolve_path
+from parameter_lab.runner import FigureError, format_figure, resolve_path, step_into
 from parameter_lab.scan import Block
 
 _FORM = re.compile(r"\{\{\s*(?P<body>.*?)\s*\}\}")
@@ -195,10 +195,7 @@ def _form(body: str, by_id: dict, run_scenario: RunScenario, where: tuple) -> st
             "{{ BLOCK(control=value): … }} or {{ claim BLOCK: expression }}",
         )
     target = parse_target(head.strip(), where)
-    block = by_id.get(target.block)
-    if block is None:
-        known = ", ".join(sorted(by_id)) or "(none on this page)"
-        raise SourceError(*where, f"unknown block id {target.block!r}; blocks here: {known}")
+    block = _block(target, by_id, where)
     result = _result(block, target, run_scenario, where)
     if claim:
         check_claim(
@@ -236,11 +233,16 @@ def parse_target(text: str, where: tuple) -> Target:
     return Target(m["id"], tuple(overrides))
 
 
-def _demo(target: Target, by_id: dict, where: tuple) -> Block:
+def _block(target: Target, by_id: dict, where: tuple) -> Block:
     block = by_id.get(target.block)
     if block is None:
         known = ", ".join(sorted(by_id)) or "(none on this page)"
         raise SourceError(*where, f"unknown block id {target.block!r}; blocks here: {known}")
+    return block
+
+
+def _demo(target: Target, by_id: dict, where: tuple) -> Block:
+    block = _block(target, by_id, where)
     if block.lang != "demo":
         raise SourceError(*where, f"{target.block!r} is a {block.lang} block, not a demo")
     return block
@@ -423,12 +425,9 @@ def _lookup(node: ast.AST, scope: Scope) -> tuple[object, bool]:
 
 def _step(value: object, key: str | int, where: str) -> object:
     try:
-        if isinstance(key, int) != isinstance(value, list):
-            raise TypeError
-        return value[key]
-    except (KeyError, IndexError, TypeError):
-        keys = f"; it has {', '.join(map(str, value))}" if isinstance(value, dict) else ""
-        raise ClaimError(f"no {key!r} in {where}{keys}") from None
+        return step_into(value, key, where)
+    except FigureError as exc:
+        raise ClaimError(str(exc)) from None
 
 
 def _index(node: ast.Subscript) -> int | str:

@@ -119,21 +119,21 @@ def resolve_path(result: object, path: str) -> object:
         rest = rest[m.end() :]
     value, walked = result, ""
     for step in steps:
-        try:
-            if isinstance(step, int):
-                if not isinstance(value, list):
-                    raise TypeError
-                value = value[step]
-            else:
-                if not isinstance(value, dict):
-                    raise TypeError
-                value = value[step]
-        except (KeyError, IndexError, TypeError):
-            keys = f"; it has {', '.join(map(str, value))}" if isinstance(value, dict) else ""
-            where = f"in {walked}" if walked else "in the result"
-            raise FigureError(f"no {step!r} {where}{keys}") from None
+        value = step_into(value, step, walked or "the result")
         walked += f"[{step}]" if isinstance(step, int) else (f".{step}" if walked else step)
     return value
+
+
+def step_into(value: object, step: str | int, where: str) -> object:
+    """One step of a key path: an index into a list, or a key of a dict. ``where`` names
+    ``value`` in the error, which lists a dict's keys."""
+    try:
+        if isinstance(step, int) != isinstance(value, list):
+            raise TypeError
+        return value[step]
+    except (KeyError, IndexError, TypeError):
+        keys = f"; it has {', '.join(map(str, value))}" if isinstance(value, dict) else ""
+        raise FigureError(f"no {step!r} in {where}{keys}") from None
 
 
 def format_figure(value: object, fmt: str) -> str:
