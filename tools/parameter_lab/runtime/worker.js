@@ -115,16 +115,19 @@ const ownImports = (py, msg) => py.lockfile?.packages?.[msg.package]?.imports ??
 
 // Pyodide packages a piece of code imports (numpy …), as loadPackagesFromImports finds them,
 // leaving out the site's own package: it is unpacked already, and not in Pyodide's registry.
+let packageOf = null; // top-level import -> Pyodide package; the lock is fixed per worker
 function packagesFor(py, msg, code) {
+  if (!packageOf) {
+    packageOf = new Map();
+    for (const [name, entry] of Object.entries(py.lockfile?.packages ?? {})) {
+      for (const top of entry.imports ?? []) packageOf.set(top, name);
+    }
+    for (const own of ownImports(py, msg)) packageOf.delete(own);
+  }
   const found = py.pyodide_py.code.find_imports(code);
   const names = found.toJs();
   found.destroy();
-  const own = new Set(ownImports(py, msg));
-  const byImport = new Map();
-  for (const [name, entry] of Object.entries(py.lockfile?.packages ?? {})) {
-    for (const top of entry.imports ?? []) byImport.set(top, name);
-  }
-  return [...new Set(names.filter((n) => !own.has(n)).map((n) => byImport.get(n)).filter(Boolean))];
+  return [...new Set(names.map((n) => packageOf.get(n)).filter(Boolean))];
 }
 
 async function boot(msg) {
