@@ -186,6 +186,17 @@ def scenario_href(block_id: str, values: dict) -> str:
 
 
 def _form(body: str, by_id: dict, run_scenario: RunScenario, where: tuple) -> str:
+    target, path, fmt, text = _evaluate(body, by_id, run_scenario, where)
+    if path is None:
+        return ""  # a claim that holds renders nothing
+    # With overrides it is fixed: what the demo does at those settings, not the reader's.
+    return render_figure(target.block, path, fmt, text, dict(target.overrides))
+
+
+def _evaluate(
+    body: str, by_id: dict, run_scenario: RunScenario, where: tuple
+) -> tuple[Target, str | None, str, str]:
+    """(target, key path, format, text) of a figure; a claim has no path and must hold."""
     claim = body.startswith("claim ")
     head, sep, rest = (body[6:] if claim else body).partition(":")
     if not sep:
@@ -203,15 +214,50 @@ def _form(body: str, by_id: dict, run_scenario: RunScenario, where: tuple) -> st
             Scope(result, lambda o: _result(block, Target(block.id, o), run_scenario, where)),
             where,
         )
-        return ""
+        return target, None, "", ""
     path, bar, fmt = rest.partition("|")
     path, fmt = path.strip(), (fmt.strip() if bar else "text")
     try:
         text = format_figure(resolve_path(result, path), fmt)
     except FigureError as exc:
         raise SourceError(*where, f"{{{{ {body} }}}}: {exc}") from exc
-    # With overrides it is fixed: what the demo does at those settings, not the reader's.
-    return render_figure(block.id, path, fmt, text, dict(target.overrides))
+    return target, path, fmt, text
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one figure or claim comes to: a figure's text, ``holds``, or the error."""
+
+    line: int
+    form: str  # as written, ``{{ … }}``
+    kind: str  # figure | claim
+    shown: str
+
+
+def read_forms(
+    markdown: str, blocks: list[Block], run_scenario: RunScenario, path: str, first_line: int
+) -> list[Reading]:
+    """Every figure and claim of the page, evaluated against these results without
+    stopping at the first failure: the numeric check compares them across environments."""
+    by_id = {b.id: b for b in blocks}
+    readings: list[Reading] = []
+    lines = markdown.split("\n")
+    for i in _prose_lines(lines):
+        where = (path, first_line + i)
+
+        def read(text: str, at: tuple = where) -> str:
+            for m in _FORM.finditer(_LINK.sub("", text)):  # links do not depend on numbers
+                kind = "claim" if m["body"].startswith("claim ") else "figure"
+                try:
+                    _, key_path, _, text = _evaluate(m["body"], by_id, run_scenario, at)
+                    shown = "holds" if key_path is None else text
+                except SourceError as exc:
+                    shown = exc.message
+                readings.append(Reading(at[1], m.group(), kind, shown))
+            return text
+
+        _outside_code(lines[i], read)
+    return readings
 
 
 def parse_target(text: str, where: tuple) -> Target:
