@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,12 @@ from tools.browser_harness import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+# Every build of this site in the suite shares one new cache (mkdocs.yml reads
+# PLAB_CACHE_DIR): never the working tree's .cache, whose results may be stale or another
+# machine's. Builds within the session (and a pytest the suite runs inside it, as the
+# scaffold test does) still reuse each other's pre-renders.
+os.environ.setdefault("PLAB_SUITE_CACHE", tempfile.mkdtemp(prefix="plab-test-cache-"))
+os.environ["PLAB_CACHE_DIR"] = os.environ["PLAB_SUITE_CACHE"]
 
 
 def mkdocs_build(
@@ -39,7 +46,7 @@ def scratch_project(tmp_path: Path) -> Path:
     project.mkdir()
     shutil.copy2(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     shutil.copytree(ROOT / "site_src", project / "site_src")
-    for shared in ("node_modules", "demos", "tools", ".cache", "package-lock.json"):
+    for shared in ("node_modules", "demos", "tools", "package-lock.json"):
         if (ROOT / shared).exists():
             (project / shared).symlink_to(ROOT / shared)
     return project

@@ -119,6 +119,7 @@ def environment_salt(package_dir: Path) -> str:
 def _run_child(jobs: list[dict], site_root: Path, variables: dict[str, str]) -> list[dict]:
     # The site's demos package, and this plugin even when it is not installed (a checkout).
     paths = [str(site_root), str(Path(__file__).resolve().parents[1])]
+    paths += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]  # src/ layouts
     env = {**os.environ, **numerics.ONE_THREAD, **variables, "PYTHONPATH": os.pathsep.join(paths)}
     with tempfile.TemporaryDirectory() as tmp:
         results = Path(tmp) / "outcomes.jsonl"
