@@ -114,3 +114,28 @@ def test_variants_switch_off_only_numpys_own_dispatch_targets():
         "AVX2 FMA3 AVX512F AVX512_SKX"
     )
     assert "NPY_DISABLE_CPU_FEATURES" not in numerics._variables(haswell, ["SSE41", "AVX2"])
+
+
+@pytest.mark.parametrize(
+    ("seen", "reason"),
+    [
+        ({"numpy": None, "machine": "x86_64"}, "numpy is not installed"),
+        ({"numpy": "2", "machine": "arm64", "blas": {"api": "openblas"}}, "x86-64 only"),
+        ({"numpy": "2", "machine": "x86_64", "blas": {"api": "mkl"}}, "not OpenBLAS"),
+        ({"numpy": "2", "machine": "x86_64", "blas": {"api": "openblas"}, "cpu": ["SSE3"]}, "AVX2"),
+    ],
+)
+def test_a_machine_that_cannot_force_the_variants_says_why(seen, reason):
+    assert reason in numerics._cannot_force(seen)
+
+
+def test_where_variants_cannot_be_forced_the_build_says_so_once(tiny_site: TinySite, monkeypatch):
+    here = ENVIRONMENTS.each[0]
+    only = numerics.Environments((here,), "this CPU lacks AVX2")
+    monkeypatch.setattr(numerics, "environments", lambda forced=True: only)
+    (tiny_site.root / "pages" / "two.md").write_text("```pyodide\nprint(2)\n```\n")
+    tiny_site.write_page("```pyodide\nprint(1)\n```\n")
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if "this CPU lacks AVX2" in line]
+    assert len(said) == 1 and "CI's check stays the authority" in said[0], result.stderr
