@@ -18,11 +18,13 @@ carries a hash of its content, so any cache may keep it forever.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,15 +77,34 @@ def ensure_dist() -> Path:
     if (node_modules / "pyodide").is_dir():
         key = _dist_fingerprint(node_modules)
         stamp = DIST / "fingerprint"
-        if not stamp.exists() or stamp.read_text() != key:
-            build_dist(node_modules, DIST)
-            stamp.write_text(key)
+        if not _stamped(stamp, key):
+            with _exclusive(node_modules / ".plab-dist.lock"):  # two builds at once: one builds
+                if not _stamped(stamp, key):
+                    build_dist(node_modules, DIST)
+                    stamp.write_text(key)
     if not (DIST / "bundles.json").exists():
         raise AssetError(
             f"{DIST} is missing: this parameter-lab has no browser runtime. Install the "
             "released wheel, or in a checkout run `npm ci` (make setup does it)"
         )
     return DIST
+
+
+def _stamped(stamp: Path, key: str) -> bool:
+    return stamp.exists() and stamp.read_text() == key
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path) -> Iterator[None]:
+    """Hold ``lock`` (a file) against other processes; where fcntl is missing, just go on."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: builds there are one at a time anyway
+        yield
+        return
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def build_dist(node_modules: Path, out: Path) -> None:
