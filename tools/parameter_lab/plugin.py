@@ -96,7 +96,11 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         self._register_fences(config)
         self._numeric: numerics.Environments | None = None  # probed when first needed
         self._svgs: dict[str, str] = {}  # file name -> SVG text, written in on_post_build
+        # The formatter is called with a fence's text only. It takes this page's blocks in
+        # order; a fence rendered again elsewhere (Material's blog renders a post's excerpt
+        # into its views, after every page) is the block that fence was on its own page.
         self._blocks: dict[tuple[str, str], deque[scan.Block]] = defaultdict(deque)
+        self._built: dict[tuple[str, str], scan.Block] = {}
         self._page_blocks: list[scan.Block] = []
         return config
 
@@ -135,6 +139,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         self._blocks.clear()
         for block in blocks:
             self._blocks[(block.lang, block.source)].append(block)
+            self._built[(block.lang, block.source)] = block
         return markdown
 
     # -- the fence formatter, called by superfences while the page's Markdown renders --------
@@ -149,13 +154,14 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         **kwargs: object,
     ) -> str:
         queue = self._blocks.get((language, src))
-        if not queue:
+        block = queue.popleft() if queue else self._built.get((language, src))
+        if block is None:
             # Our scan and superfences disagree about where a fence is: never drop it silently.
             raise SuperFencesException(
-                f"{self._page_path}: a {language} fence was not found by the validator; "
-                "check that it is not inside a blockquote or an unclosed fence"
+                f"{self._page_path}: parameter-lab did not find this {language} fence where "
+                "Markdown did; please report it with the page's text. First lines:\n"
+                + "\n".join(src.splitlines()[:3])
             )
-        block = queue.popleft()
         try:
             if block.lang == "pyodide":
                 return render.render_cell(block, self.t)
@@ -182,6 +188,12 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 "example with a longer outer fence"
             )
         return html
+
+    def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: object) -> dict:
+        # Runs before the blog plugin's (priority -100) renders excerpts into this view:
+        # their charts' relative URLs must start from this page.
+        self._page_url = page.url
+        return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         # Math becomes KaTeX HTML here, after the search plugin indexed the TeX source.
@@ -478,10 +490,16 @@ def _scenario_key(block: scan.Block, overrides: dict) -> str:
     return block.id + repr(sorted(overrides.items()))
 
 
+_META_KEY = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:")
+
+
 def _check_front_matter(raw: str, path: str) -> None:
-    """MkDocs silently shows broken front matter as page text; stop the build instead."""
+    """MkDocs silently shows broken front matter as page text; stop the build instead.
+
+    Only what reads as front matter (``---`` then ``key:``) is checked: a page may open with
+    a ``---`` rule, which MkDocs renders as one."""
     lines = raw.replace("\r\n", "\n").split("\n")
-    if not lines or lines[0].strip() != "---":
+    if len(lines) < 2 or lines[0].strip() != "---" or not _META_KEY.match(lines[1]):
         return
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
