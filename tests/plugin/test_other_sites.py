@@ -7,6 +7,8 @@ changed that such a site has, and checks the page as that site expects it.
 
 from __future__ import annotations
 
+import re
+
 from tests.plugin.conftest import TinySite
 
 POST = """\
@@ -59,3 +61,15 @@ def test_a_page_that_opens_with_a_lone_rule_builds(tiny_site: TinySite):
     result = tiny_site.build()
     assert result.returncode == 0, result.stderr[-3000:]
     assert "<hr" in tiny_site.html()
+
+
+def test_latex_and_mkdocs_macros_braces_stay_for_their_owners(tiny_site: TinySite):
+    tiny_site.write_page(
+        "# T\n\n$\\frac{1}{{\\sqrt{2\\pi}}}$ is {{ page.title }}.\n\n"
+        "```demo\nmodule: labdemos.double\n```\n\nDouble: {{ double-1: double }}.\n"
+    )
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = tiny_site.html()
+    assert "$\\frac{1}{{\\sqrt{2\\pi}}}$ is {{ page.title }}." in text
+    assert re.search(r"Double: <span[^>]*>4\.0</span>", text)

@@ -195,9 +195,24 @@ def test_nothing_inside_code_is_touched():
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        r"$\frac{1}{{\sqrt{2\pi}}}$ and $x^{{2}}$",
+        "{{ page.title }} by {{ config.site_author }}",
+        "{{ nosuch: total }} and [a link]({{ nosuch(lr=3) }})",
+        "{% if x %}{{ x | upper }}{% endif %}",
+    ],
+    ids=["latex", "mkdocs-macros", "unknown-block", "jinja"],
+)
+def test_braces_that_name_no_block_of_the_page_are_left_alone(text):
+    assert _render(text) == text
+
+
+@pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        ("\n{{ nosuch: total }}", 11, "unknown block id 'nosuch'; blocks here: fit"),
+        ("\n{{ fti: total }}", 11, "unknown block id 'fti' (did you mean 'fit'?)"),
+        ("{{ claim nosuch: total > 0 }}", 10, "unknown block id 'nosuch'; blocks here: fit"),
         ("{{ fit: history.nope }}", 10, "no 'nope' in history; it has val_loss, val_acc"),
         ("{{ fit: total | pct }}", 10, "unknown format 'pct'"),
         ("{{ fit(speed=2): total }}", 10, "fit has no control 'speed'; its controls: lr, n, opt"),

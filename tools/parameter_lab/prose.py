@@ -13,6 +13,10 @@ Three forms, written where the sentence needs them (never inside code):
   controls, scrolls to it and runs it; without JavaScript it is an ordinary link to the
   URL fragment the controls write.
 
+A ``{{ … }}`` is ours only when it names a block of its page (``claim`` always is): any
+other, LaTeX's ``{{\\sqrt{2}}}`` or mkdocs-macros' ``{{ page.title }}``, is left as written.
+A near miss of a block id (``{{ fti: x }}`` beside a block ``fit``) is reported as a typo.
+
 Expressions are parsed, never executed: key paths, numbers, comparisons, arithmetic and a
 few functions (``min``, ``max``, ``abs``, ``len``, ``sum``, ``round``, ``all``, ``any``,
 ``mean``, ``diff``). A claim can compare runs: ``at(lr=0.5).final.val_loss`` is the same
@@ -23,6 +27,7 @@ takes one key out of every row of a list.
 from __future__ import annotations
 
 import ast
+import difflib
 import json
 import operator
 import re
@@ -38,6 +43,8 @@ from parameter_lab.scan import Block
 _FORM = re.compile(r"\{\{\s*(?P<body>.*?)\s*\}\}")
 _LINK = re.compile(r"\[(?P<text>[^\]\n]+)\]\(\{\{\s*(?P<target>[^}]*?)\s*\}\}\)")
 _TARGET = re.compile(r"^(?P<id>[a-z][a-z0-9-]*)\s*(?:\((?P<overrides>[^)]*)\))?$")
+# What a form starts with: ``claim``, then a block id ending where a word does.
+_HEAD = re.compile(r"^(?P<claim>claim\s+)?(?P<id>[a-z][a-z0-9-]*)(?=[\s(:]|$)(?P<form>\s*[(:])?")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
@@ -120,6 +127,8 @@ def scenarios_of(
 
         def collect(text: str, at: tuple = where) -> str:
             for m in _FORM.finditer(text):
+                if not _is_ours(m["body"], by_id):
+                    continue
                 claim = m["body"].startswith("claim ")
                 head, sep, rest = m["body"].removeprefix("claim ").strip().partition(":")
                 target = parse_target(head.strip(), at) if sep else None
@@ -137,6 +146,21 @@ def scenarios_of(
 
         _outside_code(lines[i], collect)
     return found
+
+
+def _is_ours(body: str, by_id: dict) -> bool:
+    """Whether ``{{ body }}`` is a figure, claim or link of this page, not another tool's."""
+    m = _HEAD.match(body.strip())
+    if not m:
+        return False
+    if m["claim"] or m["id"] in by_id:
+        return True
+    # Our shape (`id:` or `id(`) and one letter off a block id: a typo to report.
+    return bool(m["form"]) and bool(_near(m["id"], by_id))
+
+
+def _near(name: str, by_id: dict) -> list[str]:
+    return difflib.get_close_matches(name, list(by_id), n=1, cutoff=0.6)
 
 
 def _prose_lines(lines: list[str]) -> list[int]:
@@ -167,10 +191,12 @@ def _outside_code(line: str, fn: Callable[[str], str]) -> str:
 
 def _render_line(text: str, by_id: dict, run_scenario: RunScenario, where: tuple) -> str:
     text = _LINK.sub(lambda m: _scenario_link(m, by_id, where), text)
-    return _FORM.sub(lambda m: _form(m["body"], by_id, run_scenario, where), text)
+    return _FORM.sub(lambda m: _form(m, by_id, run_scenario, where), text)
 
 
 def _scenario_link(m: re.Match, by_id: dict, where: tuple) -> str:
+    if not _is_ours(m["target"], by_id):
+        return m.group()
     target = parse_target(m["target"], where)
     block = _demo(target, by_id, where)
     values = _checked_overrides(block, target, where)
@@ -185,8 +211,10 @@ def scenario_href(block_id: str, values: dict) -> str:
     return f"#{block_id}:{query}"
 
 
-def _form(body: str, by_id: dict, run_scenario: RunScenario, where: tuple) -> str:
-    target, path, fmt, text = _evaluate(body, by_id, run_scenario, where)
+def _form(m: re.Match, by_id: dict, run_scenario: RunScenario, where: tuple) -> str:
+    if not _is_ours(m["body"], by_id):
+        return m.group()
+    target, path, fmt, text = _evaluate(m["body"], by_id, run_scenario, where)
     if path is None:
         return ""  # a claim that holds renders nothing
     # With overrides it is fixed: what the demo does at those settings, not the reader's.
@@ -247,6 +275,8 @@ def read_forms(
 
         def read(text: str, at: tuple = where) -> str:
             for m in _FORM.finditer(_LINK.sub("", text)):  # links do not depend on numbers
+                if not _is_ours(m["body"], by_id):
+                    continue
                 kind = "claim" if m["body"].startswith("claim ") else "figure"
                 try:
                     _, key_path, _, text = _evaluate(m["body"], by_id, run_scenario, at)
@@ -283,7 +313,9 @@ def _block(target: Target, by_id: dict, where: tuple) -> Block:
     block = by_id.get(target.block)
     if block is None:
         known = ", ".join(sorted(by_id)) or "(none on this page)"
-        raise SourceError(*where, f"unknown block id {target.block!r}; blocks here: {known}")
+        near = _near(target.block, by_id)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise SourceError(*where, f"unknown block id {target.block!r}{hint}; blocks here: {known}")
     return block
 
 
