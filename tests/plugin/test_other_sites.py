@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from parameter_lab import i18n
+
 from tests.plugin.conftest import TinySite
 
 POST = """\
@@ -73,3 +75,67 @@ def test_latex_and_mkdocs_macros_braces_stay_for_their_owners(tiny_site: TinySit
     text = tiny_site.html()
     assert "$\\frac{1}{{\\sqrt{2\\pi}}}$ is {{ page.title }}." in text
     assert re.search(r"Double: <span[^>]*>4\.0</span>", text)
+
+
+_JAPANESE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
+_UNESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")  # JSON in the loader: the manifest
+ENGLISH_YML = """\
+site_name: English lab
+docs_dir: pages
+theme:
+  name: material
+  font: false
+markdown_extensions:
+  - pymdownx.superfences
+plugins:
+  - parameter-lab:
+      demos_package: labdemos
+"""
+
+
+def test_an_english_material_site_without_the_option_is_english_throughout(
+    tiny_site: TinySite,
+):
+    (tiny_site.root / "mkdocs.yml").write_text(ENGLISH_YML)
+    tiny_site.write_page(
+        "# T\n\n```pyodide\nprint(1)\n```\n\n```demo\nmodule: labdemos.double\n"
+        "controls:\n  - {name: x, min: 0, max: 4, value: 2}\n```\n"
+    )
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = tiny_site.html()
+    assert "▶ Run" in page
+    assert not _JAPANESE.findall(page), _JAPANESE.findall(page)[:20]
+    assets = tiny_site.root / "out" / "assets" / "plab"
+    # Libraries' own tables list CJK character ranges: look for the Japanese words instead.
+    japanese = [w for part in i18n.shipped()["ja"].values() for w in part.values()]
+    japanese = [w for w in japanese if _JAPANESE.search(w)]
+    for script in assets.glob("*.js"):
+        text = _UNESCAPE.sub(lambda m: chr(int(m[1], 16)), script.read_text(encoding="utf-8"))
+        assert not [w for w in japanese if w in text], script.name
+    (loader,) = assets.glob("loader.*.js")
+    assert "Preparing\\u2026" in loader.read_text(encoding="utf-8")
+
+
+def test_a_site_adds_a_language_with_a_data_file(tiny_site: TinySite):
+    import json
+
+    yml = tiny_site.root / "mkdocs.yml"
+    yml.write_text(
+        ENGLISH_YML.replace("  name: material\n", "  name: material\n  language: fr\n")
+        + "      locales_dir: locales\n"
+    )
+    words = i18n.load("en", None)
+    words["build"]["run"] = "▶ Exécuter"
+    del words["runtime"]["retry"]
+    (tiny_site.root / "locales").mkdir()
+    (tiny_site.root / "locales" / "fr.json").write_text(json.dumps(words))
+    tiny_site.write_page("# T\n\n```pyodide\nprint(1)\n```\n")
+    result = tiny_site.build()
+    assert result.returncode != 0
+    assert "locales/fr.json: missing words: runtime.retry" in result.stderr
+    words["runtime"]["retry"] = "Réessayer"
+    (tiny_site.root / "locales" / "fr.json").write_text(json.dumps(words))
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "▶ Exécuter" in tiny_site.html()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 
 from parameter_lab import controls, i18n, render
 from parameter_lab.scan import Block
@@ -81,7 +82,29 @@ def test_english_strings():
     assert "▶ Run" in page and "実行" not in page
 
 
-def test_every_language_has_every_string():
-    keys = {k for strings in i18n.STRINGS.values() for k in strings}
-    for language, strings in i18n.STRINGS.items():
-        assert set(strings) == keys, language
+def test_every_shipped_language_has_every_string_and_the_runtime_uses_each():
+    shipped = i18n.shipped()
+    assert {"ja", "en"} <= set(shipped)
+    for part in ("build", "runtime"):
+        keys = {k for words in shipped.values() for k in words[part]}
+        for language, words in shipped.items():
+            assert set(words[part]) == keys, (language, part)
+    runtime = Path(render.__file__).parent / "runtime"
+    sources = "".join(p.read_text(encoding="utf-8") for p in runtime.glob("*.js"))
+    unused = [k for k in shipped["en"]["runtime"] if not re.search(rf"\b{k}\b", sources)]
+    assert not unused
+
+
+def test_an_english_chart_caption_has_no_japanese_punctuation():
+    from parameter_lab.charts import SiteChart
+
+    chart = SiteChart(build=None, description="Sizes", source="Papers", source_page="/s/")
+    block = Block("chart", 3, "", "c", {"name": "sizes", "caption": ""})
+    out = render.render_chart(
+        block, chart, {}, "c.svg", None, "../s/", "models.csv", i18n.strings_for("en")
+    )
+    caption = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", out, re.S)[1]
+    assert (
+        caption == 'Sizes<br>Papers (<a href="../s/">all models and sources</a>). Data: models.csv'
+    )
+    assert not re.search(r"[（）。：]", out)

@@ -31,13 +31,23 @@ import altair as alt
 from parameter_lab import caches
 from parameter_lab.errors import SourceError
 
-FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, sans-serif"
+# Japanese text needs a CJK font first; any other language reads better in a Latin one.
+FONTS = {
+    "ja": "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, sans-serif",
+    "zh": "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif",
+    "ko": "Noto Sans CJK KR, Apple SD Gothic Neo, Malgun Gothic, sans-serif",
+}
+LATIN_FONT = "Roboto, Helvetica Neue, Arial, Noto Sans, sans-serif"
 
 
-def configure(chart: alt.TopLevelMixin) -> dict:
+def font_for(language: str) -> str:
+    return FONTS.get(language.split("-")[0], LATIN_FONT)
+
+
+def configure(chart: alt.TopLevelMixin, font: str = LATIN_FONT) -> dict:
     """The one look every chart shares, as a Vega-Lite dict."""
     return (
-        chart.configure(font=FONT, background="transparent").configure_view(stroke=None).to_dict()
+        chart.configure(font=font, background="transparent").configure_view(stroke=None).to_dict()
     )
 
 
@@ -49,9 +59,9 @@ class View:
     datasets: dict[str, str]  # dataset name -> key in the demo's result
     description: str  # alt text: what the chart shows
 
-    def spec(self) -> dict:
+    def spec(self, font: str = LATIN_FONT) -> dict:
         """The Vega-Lite spec with empty named datasets."""
-        return configure(self.build())
+        return configure(self.build(), font)
 
 
 @dataclass(frozen=True)
@@ -64,8 +74,8 @@ class SiteChart:
     source_page: str = ""  # a page (site-relative URL) listing every source in full
     columns: dict[str, str] = field(default_factory=dict)  # row key -> header, for the data table
 
-    def spec(self, rows: list[dict]) -> dict:
-        return configure(self.build(rows))
+    def spec(self, rows: list[dict], font: str = LATIN_FONT) -> dict:
+        return configure(self.build(rows), font)
 
 
 @dataclass(frozen=True)

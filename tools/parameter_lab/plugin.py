@@ -66,8 +66,15 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         self.site_root = Path(config.config_file_path or ".").resolve().parent
         self.docs_prefix = Path(os.path.relpath(config.docs_dir, self.site_root)).as_posix()
         self.cache = self.site_root / self.config.cache_dir
-        self.t = i18n.strings_for(self.config.language)
         try:
+            locales = self.config.locales_dir
+            locales_dir = self.site_root / locales if locales else None
+            self.config.language = i18n.choose(
+                self.config.language, config.theme.get("language"), locales_dir
+            )
+            words = i18n.load(self.config.language, locales_dir, locales or "")
+            self.t = words["build"]
+            self.font = charts.font_for(self.config.language)
             self.package_dir = _import_root(self.site_root, self.config.demos_package)
             self.site_charts = charts.load_site_charts(
                 Path(self.config.charts_module) if self.config.charts_module else None,
@@ -86,6 +93,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 self.cache / "runtime",
                 cdn=self.config.pyodide_cdn,
                 local_packages=Path(local) if local else None,
+                strings=words["runtime"],
             )
         except (SourceError, runtime_assets.AssetError) as exc:
             raise PluginError(f"parameter-lab: {exc}") from exc
@@ -266,7 +274,9 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         if self.config.prerender:
             for block in blocks:
                 if block.lang == "pyodide" and block.spec["prerender"]:
-                    todo.append((block, prerender.job_for_cell(block.source)))
+                    todo.append(
+                        (block, prerender.job_for_cell(block.source, self.t["cell_filename"]))
+                    )
                 elif block.lang == "demo":
                     todo.append((block, _demo_job(block, {})))
         jobs = [job for _, job in todo] + [_demo_job(b, o) for b, o in scenarios]
@@ -367,7 +377,8 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 shown.append(numerics.Shown(block.line, what, "block", json.dumps(drawn)))
             elif isinstance(result, dict):
                 data = {name: result.get(key, []) for name, key in template.datasets.items()}
-                svg = charts.render_svg(charts.with_data(template.spec(), data), self.cache / "svg")
+                spec = charts.with_data(template.spec(self.font), data)
+                svg = charts.render_svg(spec, self.cache / "svg")
                 digest = hashlib.sha256(svg.encode()).hexdigest()[:10]
                 shown.append(numerics.Shown(block.line, what, "block", svg, f"chart {digest}"))
         return shown
@@ -391,7 +402,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             template = self.site_charts.views.get(view)
             if template is None:
                 continue
-            spec = template.spec()
+            spec = template.spec(self.font)
             view_specs[view] = {"spec": spec, "datasets": template.datasets}
             if isinstance(result, dict):
                 data = {name: result.get(key, []) for name, key in template.datasets.items()}
@@ -404,7 +415,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         if name in self.site_charts.tables:
             return render.render_table(block, self.site_charts.tables[name], self.rows)
         chart = self.site_charts.charts[name]
-        spec = chart.spec(self.rows)
+        spec = chart.spec(self.rows, self.font)
         svg = charts.render_svg(spec, self.cache / "svg")
         table = None
         if chart.columns:

@@ -36,8 +36,9 @@ class PrerenderError(RuntimeError):
         self.index = index
 
 
-def job_for_cell(code: str) -> dict:
-    return {"kind": "cell", "code": code}
+def job_for_cell(code: str, filename: str = "<cell>") -> dict:
+    """``filename``: how the cell appears in its traceback, in the site's language."""
+    return {"kind": "cell", "code": code, "filename": filename}
 
 
 def job_for_demo(module: str, function: str, kwargs: dict, labels: dict | None = None) -> dict:
@@ -169,7 +170,7 @@ def _child_main(results_path: str) -> None:
         for job in jobs:
             with runner.capture() as streams:
                 if job["kind"] == "cell":
-                    outcome = runner.run_cell(job["code"])
+                    outcome = runner.run_cell(job["code"], job.get("filename", "<cell>"))
                 else:
                     outcome = runner.call_demo(
                         job["module"],

@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-CELL_FILENAME = "<セル>"  # how the reader's own code appears in tracebacks
+CELL_FILENAME = "<cell>"  # how the reader's own code appears in tracebacks (locales: cell_filename)
 
 
 def _error(exc: BaseException) -> dict:
@@ -46,13 +46,13 @@ def _error(exc: BaseException) -> dict:
     }
 
 
-def run_cell(code: str) -> dict:
+def run_cell(code: str, filename: str = CELL_FILENAME) -> dict:
     """Execute ``code`` in a fresh namespace. Output goes to sys.stdout / sys.stderr."""
     namespace = {"__name__": "__main__"}
     # Let tracebacks quote the reader's lines, as they would for a file.
-    linecache.cache[CELL_FILENAME] = (len(code), None, code.splitlines(True), CELL_FILENAME)
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     try:
-        exec(compile(code, CELL_FILENAME, "exec"), namespace)
+        exec(compile(code, filename, "exec"), namespace)
     except BaseException as exc:  # KeyboardInterrupt too: Stop is an outcome, not a crash
         return {"ok": False, "error": _error(exc)}
     return {"ok": True}

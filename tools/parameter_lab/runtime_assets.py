@@ -149,9 +149,16 @@ def build_runtime(
     cache_dir: Path,
     cdn: str,
     local_packages: Path | None = None,
+    strings: dict[str, str] | None = None,
 ) -> RuntimeBundle:
-    """Build (or reuse from ``cache_dir``) every hashed runtime file of one site."""
-    key = _runtime_fingerprint(dist, package_dir, cdn, local_packages)
+    """Build (or reuse from ``cache_dir``) every hashed runtime file of one site.
+
+    ``strings``: the words the browser writes, in the site's language (see i18n)."""
+    if strings is None:
+        from parameter_lab import i18n
+
+        strings = i18n.load("en", None)["runtime"]
+    key = _runtime_fingerprint(dist, package_dir, cdn, local_packages, strings)
     out = cache_dir / key
     done = out / "manifest.json"
     manifest = caches.read_json(done, lambda m: _is_complete(out, m))
@@ -180,6 +187,7 @@ def build_runtime(
     manifest["package"] = BROWSER_DIST
     manifest["runner"] = RUNNER_MODULE
     manifest["wheel"] = wheel_name
+    manifest["strings"] = strings
     bundles = json.loads((dist / "bundles.json").read_text())
     for name, file in bundles.items():
         if name != "loader":
@@ -196,7 +204,7 @@ def _is_complete(out: Path, manifest: object) -> bool:
     """A cached runtime whose every named file is there and not empty (else: rebuild)."""
     if not isinstance(manifest, dict) or "loader" not in manifest:
         return False
-    names = [v for k, v in manifest.items() if k not in ("cdn", "package", "runner")]
+    names = [v for k, v in manifest.items() if k not in ("cdn", "package", "runner", "strings")]
     files = [out / n for n in names if isinstance(n, str) and not n.endswith("/")]
     return all(f.is_file() and f.stat().st_size > 0 for f in files)
 
@@ -328,9 +336,10 @@ def _write_hashed(out: Path, name: str, data: bytes) -> str:
 
 
 def _runtime_fingerprint(
-    dist: Path, package_dir: Path, cdn: str, local_packages: Path | None
+    dist: Path, package_dir: Path, cdn: str, local_packages: Path | None, strings: dict
 ) -> str:
     digest = hashlib.sha256(f"{cdn}\0{local_packages}\0".encode())
+    digest.update(json.dumps(strings, sort_keys=True).encode())
     own = [Path(__file__), PACKAGE_DIR / "runner.py"]
     caches.digest_files(digest, PACKAGE_DIR, own)
     caches.digest_files(
