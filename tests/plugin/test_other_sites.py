@@ -7,6 +7,7 @@ changed that such a site has, and checks the page as that site expects it.
 
 from __future__ import annotations
 
+import html
 import re
 
 from parameter_lab import i18n
@@ -139,3 +140,26 @@ def test_a_site_adds_a_language_with_a_data_file(tiny_site: TinySite):
     result = tiny_site.build()
     assert result.returncode == 0, result.stderr[-3000:]
     assert "▶ Exécuter" in tiny_site.html()
+
+
+HOSTILE = ["2*3*4", "[docs](javascript:alert(1))", "<b>bold</b>", "_a_ `c` ~~s~~ $x$ |t|", "# h"]
+
+
+def test_figure_values_stay_text_whatever_they_hold(tiny_site: TinySite):
+    lines = []
+    for i, value in enumerate(HOSTILE):
+        lines.append(
+            f"```demo\nid: d{i}\nmodule: labdemos.double\ncontrols:\n"
+            f"  - {{name: word, type: text, value: {value!r}}}\n```\n\n"
+            f"Value {i}: {{{{ d{i}: word }}}} end.\n"
+        )
+    tiny_site.write_page("# T\n\n" + "\n".join(lines))
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = tiny_site.html()
+    for i, value in enumerate(HOSTILE):
+        m = re.search(rf"Value {i}: <span [^>]*>(.*?)</span> end\.", page)
+        assert m, (value, page[page.find(f"Value {i}") :][:300])
+        assert "<" not in m[1], m[1]
+        assert html.unescape(m[1]) == value
+    assert "javascript:" not in page.replace("[docs](javascript:alert(1))", "")

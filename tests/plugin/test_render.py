@@ -108,3 +108,56 @@ def test_an_english_chart_caption_has_no_japanese_punctuation():
         caption == 'Sizes<br>Papers (<a href="../s/">all models and sources</a>). Data: models.csv'
     )
     assert not re.search(r"[（）。：]", out)
+
+
+HOSTILE_URLS = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "\x01javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "https:evil",
+    "",
+]
+
+
+def test_link_columns_take_only_http_and_relative_urls():
+    for url in HOSTILE_URLS:
+        assert not render.is_safe_link(url), url
+    for url in [
+        "https://arxiv.org/abs/1",
+        "http://a.b/c?d#e",
+        "../sources/",
+        "/x",
+        "#top",
+        "a:b/c"[2:],
+    ]:
+        assert render.is_safe_link(url), url
+    table = type("T", (), {"columns": {"u": "URL"}, "links": frozenset({"u"}), "caption": ""})()
+    block = Block("chart", 3, "", "t", {"name": "t", "caption": ""})
+    for url in HOSTILE_URLS[:-1]:
+        try:
+            out = render.render_table(block, table, [{"u": url}])
+        except ValueError:
+            continue
+        raise AssertionError(f"rendered {url!r}: {out}")
+
+
+def test_a_hostile_dataset_url_stops_the_build_at_load(tmp_path):
+    from parameter_lab import charts
+    from parameter_lab.errors import SourceError
+
+    site = charts.SiteCharts(tables={"src": charts.SiteTable({"u": "URL"}, frozenset({"u"}))})
+    data = tmp_path / "d.csv"
+    data.write_text("u\nhttps://ok.example/\njavascript:alert(1)\n")
+    try:
+        charts.load_rows(site, data, "docs/d.csv")
+    except SourceError as exc:
+        assert str(exc) == (
+            "docs/d.csv: row 2, column 'u' (a link in table 'src'): 'javascript:alert(1)' "
+            "is not an http(s) or relative URL"
+        )
+    else:
+        raise AssertionError("a javascript: URL was accepted")

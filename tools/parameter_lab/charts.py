@@ -121,9 +121,29 @@ def load_rows(site: SiteCharts, path: Path | None, display: str) -> list[dict]:
     if not path.is_file():
         raise SourceError(display, None, "the dataset file does not exist; fix `dataset:`")
     if site.load_dataset is not None:
-        return site.load_dataset(path, display)
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+        rows = site.load_dataset(path, display)
+    else:
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+    check_links(site, rows, display)
+    return rows
+
+
+def check_links(site: SiteCharts, rows: list[dict], display: str) -> None:
+    """Every value of a table's link column must be an http(s) or relative URL."""
+    from parameter_lab.render import is_safe_link
+
+    for name, table in site.tables.items():
+        for i, row in enumerate(rows, start=1):
+            for key in table.links:
+                url = row.get(key)
+                if url and not is_safe_link(str(url)):
+                    raise SourceError(
+                        display,
+                        None,
+                        f"row {i}, column {key!r} (a link in table {name!r}): {url!r} is not "
+                        "an http(s) or relative URL",
+                    )
 
 
 def with_data(spec: dict, datasets: dict[str, list]) -> dict:
