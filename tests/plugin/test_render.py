@@ -126,7 +126,7 @@ HOSTILE_URLS = [
 def test_link_columns_take_only_http_and_relative_urls():
     for url in HOSTILE_URLS:
         assert not render.is_safe_link(url), url
-    for url in [
+    for url in ["https://arxiv.org/abs/1", "http://a.b/c?d#e", "../sources/", "/x", "#top"]:
         "https://arxiv.org/abs/1",
         "http://a.b/c?d#e",
         "../sources/",
