@@ -127,13 +127,6 @@ def test_link_columns_take_only_http_and_relative_urls():
     for url in HOSTILE_URLS:
         assert not render.is_safe_link(url), url
     for url in ["https://arxiv.org/abs/1", "http://a.b/c?d#e", "../sources/", "/x", "#top"]:
-        "https://arxiv.org/abs/1",
-        "http://a.b/c?d#e",
-        "../sources/",
-        "/x",
-        "#top",
-        "a:b/c"[2:],
-    ]:
         assert render.is_safe_link(url), url
     table = type("T", (), {"columns": {"u": "URL"}, "links": frozenset({"u"}), "caption": ""})()
     block = Block("chart", 3, "", "t", {"name": "t", "caption": ""})
