@@ -287,3 +287,58 @@ def test_a_false_claim_stops_the_build_at_its_line(tiny_site: TinySite):
     result = tiny_site.build()
     assert result.returncode != 0
     assert "pages/index.md:12: the claim 'double == 6' is false: double = 4.0" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("claim", "message"),
+    [
+        ("9**9**9 > 0", "too large"),
+        ("2 ** 100000 > 0", "too large"),
+        ("len('a' * 10**10) > 0", "too long"),
+        ("len(history.val_loss * 10**9) > 0", "too long"),
+        ("-history.val_loss > 0", "cannot be evaluated: -history.val_loss"),
+        ("not -curves", "cannot be evaluated: -curves"),
+        ("1.0e308 ** 2 > 0", "cannot be evaluated"),
+        ("history.val_loss[::0] == []", "a slice's step cannot be zero"),
+        ("-" * 900 + "1 < 0", "nested too deeply"),
+        ("x" * 5000, "too long to read"),
+    ],
+    ids=lambda v: v[:40],
+)
+def test_hostile_claims_fail_fast_at_file_line(claim, message):
+    import signal
+
+    def too_slow(*_):
+        raise TimeoutError(f"the claim {claim[:40]!r} ran for 5 s")
+
+    old = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(5)
+    try:
+        with pytest.raises(SourceError) as info:
+            _render(f"{{{{ claim fit: {claim} }}}}")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert str(info.value).startswith("docs/p.md:10: "), str(info.value)[:300]
+    assert message in str(info.value), str(info.value)[:300]
+
+
+@pytest.mark.parametrize(
+    "claim",
+    ["len(history.val_loss[::2]) == 2", "history.val_loss[::-1] == [0.5, 0.4, 0.9]"],
+)
+def test_a_slice_step_is_honoured(claim):
+    assert _render(f"{{{{ claim fit: {claim} }}}}") == ""
+    with pytest.raises(SourceError, match="is false"):
+        _render(f"{{{{ claim fit: not ({claim}) }}}}")
+
+
+def test_a_timeout_during_a_claim_is_not_turned_into_a_claim_error(monkeypatch):
+    import ast as python_ast
+
+    def interrupted(a, b):
+        raise TimeoutError("the build's own timeout")
+
+    monkeypatch.setitem(prose._ARITH, python_ast.Add, interrupted)
+    with pytest.raises(TimeoutError):
+        _render("{{ claim fit: total + 1 > 0 }}")

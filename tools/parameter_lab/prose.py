@@ -22,6 +22,11 @@ few functions (``min``, ``max``, ``abs``, ``len``, ``sum``, ``round``, ``all``, 
 ``mean``, ``diff``). A claim can compare runs: ``at(lr=0.5).final.val_loss`` is the same
 block run with the page's defaults and those controls changed, and ``curves[*].val_loss``
 takes one key out of every row of a list.
+
+The evaluator is our own, bounded (``MAX_*``: powers, repetitions, lengths, the claim's
+size, its nesting), and raises only ``ClaimError`` for what a claim can get wrong.
+simpleeval has similar guards but not ``at()``, ``[*]`` or our key paths and errors, and
+JMESPath has no arithmetic; either would change what authors write, for little code saved.
 """
 
 from __future__ import annotations
@@ -81,6 +86,13 @@ _ARITH = {
     ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }  # fmt: skip
+
+
+# Bounds that keep every claim fast and small: nothing a sentence needs comes near them.
+MAX_EXPRESSION = 1000  # characters of one claim
+MAX_INT_BITS = 4096  # about 1e1233
+MAX_LENGTH = 100_000  # items of a list, characters of a text
+_ERRORS = (TypeError, ValueError, ArithmeticError, IndexError, KeyError)  # a claim's own
 
 
 @dataclass(frozen=True)
@@ -392,21 +404,38 @@ def check_claim(expression: str, scope: Scope, where: tuple) -> None:
     tree = _parse_claim(expression, where)
     try:
         holds = evaluate(tree, scope)
+        why = explain(tree, scope) if holds is not True else ""
     except ClaimError as exc:
-        raise SourceError(*where, f"the claim {expression!r} cannot be evaluated: {exc}") from exc
+        raise SourceError(
+            *where, f"the claim {_short(expression)} cannot be evaluated: {exc}"
+        ) from exc
+    except RecursionError as exc:
+        raise SourceError(
+            *where, f"the claim {_short(expression)} is nested too deeply to evaluate"
+        ) from exc
     if holds is not True:
         raise SourceError(
             *where,
-            f"the claim {expression!r} is false: {explain(tree, scope)}; the demo no longer "
+            f"the claim {expression!r} is false: {why}; the demo no longer "
             "supports this sentence: change the sentence, or the demo",
         )
 
 
 def _parse_claim(expression: str, where: tuple) -> ast.AST:
+    if len(expression) > MAX_EXPRESSION:
+        raise SourceError(
+            *where,
+            f"the claim {_short(expression)} is too long to read ({len(expression)} "
+            f"characters, at most {MAX_EXPRESSION}): split it into several claims",
+        )
     try:
         return ast.parse(_EVERY.sub("[:]", expression), mode="eval").body
     except SyntaxError as exc:
         raise SourceError(*where, f"cannot read the claim {expression!r}: {exc.msg}") from exc
+    except (RecursionError, MemoryError) as exc:
+        raise SourceError(
+            *where, f"the claim {_short(expression)} is nested too deeply to read"
+        ) from exc
 
 
 def _runs_named(expression: str, block_id: str, where: tuple) -> list[Target]:
@@ -455,10 +484,10 @@ def evaluate(node: ast.AST, scope: Scope) -> object:
         value = evaluate(node.operand, scope)
         if isinstance(node.op, ast.Not):
             return not value
-        if isinstance(node.op, ast.USub):
-            return -value
-        if isinstance(node.op, ast.UAdd):
-            return +value
+        if isinstance(node.op, ast.USub | ast.UAdd):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ClaimError(f"{_shown(node)}: {_short(value)} is not a number")
+            return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.BinOp):
         return _apply(_ARITH, node.op, evaluate(node.left, scope), evaluate(node.right, scope))
     if isinstance(node, ast.List | ast.Tuple):
@@ -473,8 +502,8 @@ def evaluate(node: ast.AST, scope: Scope) -> object:
             )
         args = [evaluate(a, scope) for a in node.args]
         try:
-            return FUNCTIONS[node.func.id](*args)
-        except (TypeError, ValueError) as exc:
+            return _checked_size(FUNCTIONS[node.func.id](*args))
+        except _ERRORS as exc:
             raise ClaimError(f"{ast.unparse(node)}: {exc}") from exc
     raise ClaimError(f"{ast.unparse(node)!r} is not allowed in a claim")
 
@@ -494,7 +523,10 @@ def _lookup(node: ast.AST, scope: Scope) -> tuple[object, bool]:
             raise ClaimError(f"{_shown(node)}: one [*] or slice per key path")
         if not isinstance(base, list):
             raise ClaimError(f"{where} is not a list, so it has no [*]")
-        return base[_bound(node.slice.lower) : _bound(node.slice.upper)], True
+        step = _bound(node.slice.step)
+        if step == 0:
+            raise ClaimError(f"{_shown(node)}: a slice's step cannot be zero")
+        return base[_bound(node.slice.lower) : _bound(node.slice.upper) : step], True
     key = node.attr if isinstance(node, ast.Attribute) else _index(node)
     if every:
         return [_step(row, key, f"a row of {where}") for row in base], True
@@ -552,10 +584,40 @@ def _apply(table: dict, op: ast.AST, left: object, right: object) -> object:
     fn = table.get(type(op))
     if fn is None:
         raise ClaimError(f"the operator {type(op).__name__} is not allowed")
+    _check_operands(op, left, right)
     try:
-        return fn(left, right)
-    except Exception as exc:
+        return _checked_size(fn(left, right))
+    except _ERRORS as exc:  # only the claim's own errors: a timeout or an interrupt passes
         raise ClaimError(f"{_short(left)} and {_short(right)}: {exc}") from exc
+
+
+def _check_operands(op: ast.AST, left: object, right: object) -> None:
+    """Refuse, before computing it, a power or a repetition past the bounds."""
+    if isinstance(op, ast.Pow) and _is_number(left) and _is_number(right):
+        if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
+            if abs(left).bit_length() * right > MAX_INT_BITS:
+                raise ClaimError(f"{_short(left)} ** {_short(right)} is too large to compute")
+        elif abs(right) > MAX_INT_BITS and abs(left) > 1:
+            raise ClaimError(f"{_short(left)} ** {_short(right)} is too large to compute")
+    if isinstance(op, ast.Mult):
+        for seq, times in ((left, right), (right, left)):
+            sequence = isinstance(seq, str | list) and isinstance(times, int)
+            if sequence and len(seq) * max(times, 0) > MAX_LENGTH:
+                raise ClaimError(
+                    f"{_short(seq)} * {_short(times)} is too long (over {MAX_LENGTH} items)"
+                )
+
+
+def _checked_size(value: object) -> object:
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise ClaimError(f"a number too large to compare ({value.bit_length()} bits)")
+    if isinstance(value, str | list) and len(value) > MAX_LENGTH:
+        raise ClaimError(f"a value too long (over {MAX_LENGTH} items)")
+    return value
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _is_int(node: ast.AST) -> bool:
