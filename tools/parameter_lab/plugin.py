@@ -135,6 +135,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             _assign_ids(blocks, path)
             scenarios = prose.scenarios_of(markdown, blocks, path, first_line)
             runs = self._run_page(blocks, scenarios, path)
+            self._check_view_keys(blocks, path)
             here = runs[0] if runs else PageRun(blocks, {})
             self._scenarios = here.scenarios
             rendered = prose.render_prose(markdown, blocks, self._scenario, path, first_line)
@@ -382,6 +383,12 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 digest = hashlib.sha256(svg.encode()).hexdigest()[:10]
                 shown.append(numerics.Shown(block.line, what, "block", svg, f"chart {digest}"))
         return shown
+
+    def _check_view_keys(self, blocks: list[scan.Block], path: str) -> None:
+        datasets = {name: view.datasets for name, view in self.site_charts.views.items()}
+        for block in blocks:
+            if block.lang == "demo" and block.outcome and block.outcome.get("ok"):
+                specs.check_view_keys(block.spec, block.outcome.get("result"), path, datasets)
 
     def _scenario(self, block: scan.Block, overrides: dict) -> object:
         """The demo's result with some controls changed, as run by ``_run_page``."""
