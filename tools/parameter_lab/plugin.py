@@ -39,6 +39,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from parameter_lab import (
+    browser_imports,
     caches,
     charts,
     i18n,
@@ -87,8 +88,10 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 f"{self.docs_prefix}/{dataset}",
             )
             local = self.config.pyodide_packages or os.environ.get("PYODIDE_PACKAGES") or None
+            dist = runtime_assets.ensure_dist()
+            self.available = browser_imports.lock_imports(dist / "pyodide" / "pyodide-lock.json")
             self.runtime = runtime_assets.build_runtime(
-                runtime_assets.ensure_dist(),
+                dist,
                 self.package_dir,
                 self.cache / "runtime",
                 cdn=self.config.pyodide_cdn,
@@ -133,6 +136,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             first_line = scan.body_offset(raw, markdown) + 1
             blocks = [self._parse(f, path) for f in scan.find_fences(markdown, path, first_line)]
             _assign_ids(blocks, path)
+            self._check_imports(blocks, path)
             scenarios = prose.scenarios_of(markdown, blocks, path, first_line)
             runs = self._run_page(blocks, scenarios, path)
             self._check_view_keys(blocks, path)
@@ -384,6 +388,16 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 shown.append(numerics.Shown(block.line, what, "block", svg, f"chart {digest}"))
         return shown
 
+    def _check_imports(self, blocks: list[scan.Block], path: str) -> None:
+        own = [self.config.demos_package.split(".")[0]]
+        for block in blocks:
+            if block.lang == "pyodide":
+                browser_imports.check_cell(block.source, own, self.available, path, block.line + 1)
+            elif block.lang == "demo":
+                browser_imports.check_module(
+                    block.spec["module"], own, self.available, path, block.line, self.site_root
+                )
+
     def _check_view_keys(self, blocks: list[scan.Block], path: str) -> None:
         datasets = {name: view.datasets for name, view in self.site_charts.views.items()}
         for block in blocks:
@@ -442,7 +456,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
 # Not errors.py: the hooks catch its SourceError class, which must stay the same object.
 _DOMAIN_MODULES = (
     "options", "controls", "runner", "scan", "specs", "i18n", "render",
-    "charts", "caches", "numerics", "prerender", "prose", "runtime_assets",
+    "charts", "caches", "numerics", "prerender", "prose", "runtime_assets", "browser_imports",
 )  # fmt: skip
 _loaded_at: dict[str, float] = {}
 

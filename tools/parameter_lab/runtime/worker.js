@@ -240,7 +240,9 @@ function failureOf(err) {
 async function run(msg) {
   current = msg.id;
   try {
-    const code = msg.kind === "cell" ? msg.code : runner.imports_of(msg.module);
+    // What the code imports, through the site's own modules (runner.imports_of, as the build).
+    const own = JSON.stringify(ownImports(pyodide, site));
+    const code = msg.kind === "cell" ? runner.imports_in(msg.code, own) : runner.imports_of(msg.module, own);
     await loadImports(code, msg.id, site);
     if (interrupted()) {
       interrupt[0] = 0; // Stop arrived while packages loaded: Python never started
