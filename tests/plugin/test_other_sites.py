@@ -163,3 +163,32 @@ def test_figure_values_stay_text_whatever_they_hold(tiny_site: TinySite):
         assert "<" not in m[1], m[1]
         assert html.unescape(m[1]) == value
     assert "javascript:" not in page.replace("[docs](javascript:alert(1))", "")
+
+
+def test_a_src_layout_with_a_dotted_demos_package(tiny_site: TinySite):
+    import json
+    import shutil
+    import zipfile
+
+    src = tiny_site.root / "src" / "mysite"
+    src.mkdir(parents=True)
+    (src / "__init__.py").write_text('"""The site\'s code."""\n')
+    shutil.move(tiny_site.root / "labdemos", src / "demos")
+    yml = tiny_site.root / "mkdocs.yml"
+    yml.write_text(
+        yml.read_text().replace("demos_package: labdemos", "demos_package: mysite.demos")
+    )
+    tiny_site.write_page(
+        "# T\n\n```demo\nmodule: mysite.demos.double\n```\n\n{{ double-1: double }}\n"
+    )
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert re.search(r'data-bind="double-1\.double"[^>]*>4\.0<', tiny_site.html())
+    assets = tiny_site.root / "out" / "assets" / "plab"
+    (wheel,) = assets.glob("plab_site_demos-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "mysite/demos/double.py" in names and "mysite/__init__.py" in names
+    assert not [n for n in names if n.startswith("demos/")]
+    (lock,) = assets.glob("pyodide-lock.*.json")
+    entry = json.loads(lock.read_text())["packages"]["plab-site-demos"]
+    assert entry["imports"] == ["mysite", "plab_runner"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
+import importlib.machinery
 import importlib.util
 import json
 import logging
@@ -97,6 +98,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 cdn=self.config.pyodide_cdn,
                 local_packages=Path(local) if local else None,
                 strings=words["runtime"],
+                package=self.config.demos_package,
             )
         except (SourceError, runtime_assets.AssetError) as exc:
             raise PluginError(f"parameter-lab: {exc}") from exc
@@ -492,15 +494,28 @@ def _import_root(site_root: Path, package: str) -> Path:
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
         del sys.modules[name]
     importlib.invalidate_caches()
-    spec = importlib.util.find_spec(package)
+    spec = _find_spec(package)
+    src = site_root / "src"
+    if spec is None and src.is_dir():  # a src/ layout, not installed
+        sys.path.insert(1, str(src))
+        importlib.invalidate_caches()
+        spec = _find_spec(package)
     if spec is None or not spec.submodule_search_locations:
+        folder = package.replace(".", "/")
         raise SourceError(
             "mkdocs.yml",
             None,
-            f"demos_package {package!r} is not a package next to mkdocs.yml: create "
-            f"{package}/__init__.py, or set demos_package to your package's name",
+            f"demos_package {package!r} is not a package next to mkdocs.yml or in src/: "
+            f"create {folder}/__init__.py, or set demos_package to your package's name",
         )
     return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def _find_spec(package: str) -> importlib.machinery.ModuleSpec | None:
+    try:
+        return importlib.util.find_spec(package)
+    except ModuleNotFoundError:  # a dotted name whose parent is not found
+        return None
 
 
 @dataclass

@@ -120,7 +120,9 @@ def environment_salt(package_dir: Path) -> str:
 def _run_child(jobs: list[dict], site_root: Path, variables: dict[str, str]) -> list[dict]:
     # The site's demos package, and this plugin even when it is not installed (a checkout).
     paths = [str(site_root), str(Path(__file__).resolve().parents[1])]
-    paths += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]  # src/ layouts
+    # The site's other import folders (src/, added by the plugin), then the caller's own.
+    paths += [p for p in sys.path if p and Path(p).resolve().is_relative_to(site_root.resolve())]
+    paths += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     env = {**os.environ, **numerics.ONE_THREAD, **variables, "PYTHONPATH": os.pathsep.join(paths)}
     with tempfile.TemporaryDirectory() as tmp:
         results = Path(tmp) / "outcomes.jsonl"
