@@ -192,3 +192,41 @@ def test_a_src_layout_with_a_dotted_demos_package(tiny_site: TinySite):
     (lock,) = assets.glob("pyodide-lock.*.json")
     entry = json.loads(lock.read_text())["packages"]["plab-site-demos"]
     assert entry["imports"] == ["mysite", "plab_runner"]
+
+
+def test_a_site_overrides_a_template_from_its_custom_dir(tiny_site: TinySite):
+    yml = tiny_site.root / "mkdocs.yml"
+    yml.write_text(yml.read_text().replace("  font: false\n", "  font: false\n  custom_dir: o\n"))
+    own = tiny_site.root / "o" / "parameter_lab"
+    own.mkdir(parents=True)
+    (own / "figure.html").write_text('<b class="my-figure">{{ text | inert }}</b>')
+    tiny_site.write_page(
+        "# T\n\n```demo\nmodule: labdemos.double\n```\n\nIt is {{ double-1: double }}.\n"
+    )
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'It is <b class="my-figure">4.0</b>.' in tiny_site.html()
+
+
+def test_a_site_without_charts_builds_without_altair_or_vl_convert(tiny_site: TinySite):
+    import subprocess
+    import sys
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    heavy = ("altair", "vl-convert-python")
+    assert not [d for d in project["dependencies"] if d.startswith(heavy)]
+    assert sorted(d.split(">")[0] for d in project["optional-dependencies"]["charts"]) == [*heavy]
+    tiny_site.write_page("# T\n\n```demo\nmodule: labdemos.double\n```\n")
+    blocked = (
+        "import sys; sys.modules['altair'] = sys.modules['vl_convert'] = None\n"
+        "from mkdocs.__main__ import cli\n"
+        "cli(['build', '--strict', '-d', 'out'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", blocked], cwd=tiny_site.root, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert '<pre class="plab-text">' in tiny_site.html()

@@ -26,10 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-import altair as alt
 from parameter_lab import caches
 from parameter_lab.errors import SourceError
+
+if TYPE_CHECKING:  # altair and vl-convert are the `charts` extra: a site without charts
+    import altair as alt  # installs neither (pip install "parameter-lab[charts]")
+
+CHARTS_EXTRA = 'pip install "parameter-lab[charts]"'
 
 # Japanese text needs a CJK font first; any other language reads better in a Latin one.
 FONTS = {
@@ -154,7 +159,10 @@ def with_data(spec: dict, datasets: dict[str, list]) -> dict:
 
 def render_svg(spec: dict, cache_dir: Path) -> str:
     """A static SVG of ``spec`` (with its data), cached by content and vl-convert's version."""
-    import vl_convert
+    try:
+        import vl_convert
+    except ImportError as exc:
+        raise SourceError("mkdocs.yml", None, f"charts need vl-convert: {CHARTS_EXTRA}") from exc
 
     payload = json.dumps(spec, sort_keys=True) + vl_convert.__version__
     key = hashlib.sha256(payload.encode()).hexdigest()[:24]
@@ -187,8 +195,15 @@ def _import_file(path: Path, display: str) -> ModuleType:
         raise
     except Exception as exc:
         line = _line_in(exc, path)
+        hint = (
+            f"; {CHARTS_EXTRA}"
+            if isinstance(exc, ImportError) and exc.name in ("altair", "vl_convert")
+            else ""
+        )
         raise SourceError(
-            display, line, f"the charts module failed to import: {type(exc).__name__}: {exc}"
+            display,
+            line,
+            f"the charts module failed to import: {type(exc).__name__}: {exc}{hint}",
         ) from exc
     return module
 

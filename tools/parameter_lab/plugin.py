@@ -106,6 +106,9 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         loader.type = "module"
         config.extra_javascript.append(loader)
         config.extra_css.append(f"{ASSETS_PREFIX}/{self.runtime.manifest['css']}")
+        custom_dir = config.theme.custom_dir
+        overrides = Path(custom_dir) / render.OVERRIDES if custom_dir else None
+        render.use_template_dirs([str(overrides)] if overrides and overrides.is_dir() else [])
         self._register_fences(config)
         self._numeric: numerics.Environments | None = None  # probed when first needed
         self._svgs: dict[str, str] = {}  # file name -> SVG text, written in on_post_build
@@ -480,7 +483,7 @@ def refresh_plugin_modules() -> list[str]:
         return []
     for name in _DOMAIN_MODULES:
         importlib.reload(sys.modules[f"parameter_lab.{name}"])
-    render._env.cache_clear()  # templates are re-read too
+    render._env_for.cache_clear()  # templates are re-read too
     _loaded_at.update(mtimes)
     return list(_DOMAIN_MODULES)
 

@@ -7,18 +7,42 @@ import json
 import urllib.parse
 from functools import cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 from markupsafe import Markup, escape
 from parameter_lab import controls as control_types
 from parameter_lab.runner import format_cell, format_view
 from parameter_lab.scan import Block
 from parameter_lab.specs import default_values
 
+# A site overrides a template as it overrides Material's partials: a file of the same name
+# in <theme.custom_dir>/parameter_lab/ (e.g. parameter_lab/cell.html).
+OVERRIDES = "parameter_lab"
+_template_dirs: tuple[str, ...] = ()
+
+
+def use_template_dirs(dirs: list[str]) -> None:
+    """Look for templates in ``dirs`` first (the site's overrides), then in the plugin."""
+    global _template_dirs
+    _template_dirs = tuple(dirs)
+
+
+def _env() -> Environment:
+    return _env_for(_template_dirs)
+
 
 @cache
-def _env() -> Environment:
+def _env_for(dirs: tuple[str, ...]) -> Environment:
     env = Environment(
-        loader=PackageLoader("parameter_lab", "templates"),
+        loader=ChoiceLoader(
+            [FileSystemLoader(list(dirs)), PackageLoader("parameter_lab", "templates")]
+        ),
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
         keep_trailing_newline=False,
