@@ -110,6 +110,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         overrides = Path(custom_dir) / render.OVERRIDES if custom_dir else None
         render.use_template_dirs([str(overrides)] if overrides and overrides.is_dir() else [])
         self._register_fences(config)
+        self._extensions, self._mdx_configs = config.markdown_extensions, config.mdx_configs
         self._numeric: numerics.Environments | None = None  # probed when first needed
         self._svgs: dict[str, str] = {}  # file name -> SVG text, written in on_post_build
         # The formatter is called with a fence's text only. It takes this page's blocks in
@@ -139,7 +140,10 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         try:
             _check_front_matter(raw, path)
             first_line = scan.body_offset(raw, markdown) + 1
-            blocks = [self._parse(f, path) for f in scan.find_fences(markdown, path, first_line)]
+            scanned = scan.find_fences(markdown, path, first_line)
+            parsed = {id(f): self._parse(f, path) for f in scanned}  # header errors first
+            fences = scan.read_fences(markdown, path, first_line, self._read, scanned)
+            blocks = [parsed.get(id(f)) or self._parse(f, path) for f in fences]
             _assign_ids(blocks, path)
             self._check_imports(blocks, path)
             scenarios = prose.scenarios_of(markdown, blocks, path, first_line)
@@ -260,6 +264,26 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 }
             )
         superfences["custom_fences"] = custom
+
+    def _read(self, markdown: str) -> list[scan.Seen]:
+        """The fences SuperFences reads in ``markdown``, with the site's own extensions."""
+        seen: list[scan.Seen] = []
+
+        def record(src: str, lang: str, _c: str, options: dict, *_: object, **kw: object) -> str:
+            found = scan.Seen(lang, src, dict(options), str(kw.get("id_value") or ""))
+            found.classes = list(kw.get("classes") or [])
+            seen.append(found)
+            return ""
+
+        configs = {**self._mdx_configs}
+        superfences = dict(configs.get("pymdownx.superfences", {}))
+        superfences["custom_fences"] = [
+            {**f, "format": record} if f["name"] in scan.FENCE_NAMES else f
+            for f in superfences.get("custom_fences", [])
+        ]
+        configs["pymdownx.superfences"] = superfences
+        Markdown(extensions=self._extensions, extension_configs=configs).convert(markdown)
+        return seen
 
     def _parse(self, fence: scan.Fence, path: str) -> scan.Block:
         where = specs.Where(path, fence.line, fence.source if fence.lang != "pyodide" else "")
