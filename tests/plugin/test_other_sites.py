@@ -230,3 +230,16 @@ def test_a_site_without_charts_builds_without_altair_or_vl_convert(tiny_site: Ti
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert '<pre class="plab-text">' in tiny_site.html()
+
+
+def test_a_template_that_fails_is_a_message_at_the_blocks_line(tiny_site: TinySite):
+    yml = tiny_site.root / "mkdocs.yml"
+    yml.write_text(yml.read_text().replace("  font: false\n", "  font: false\n  custom_dir: o\n"))
+    own = tiny_site.root / "o" / "parameter_lab"
+    own.mkdir(parents=True)
+    (own / "cell.html").write_text("{{ block.nosuch.attr }}")
+    tiny_site.write_page("# T\n\n```pyodide\nprint(1)\n```\n")
+    result = tiny_site.build()
+    assert result.returncode != 0
+    assert "pages/index.md:3: rendering pyodide-1 failed: UndefinedError" in result.stderr
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]

@@ -62,6 +62,11 @@ ASSETS_PREFIX = "assets/plab"  # where the hashed runtime lives in the built sit
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
+class FenceError(PluginError, SuperFencesException):
+    """A block failed to render: SuperFences passes its own exception type on (any other it
+    swallows), and MkDocs reports a PluginError as the author's message, not a traceback."""
+
+
 class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         refresh_plugin_modules()  # `mkdocs serve` rebuilds in one process: pick up edits
@@ -179,7 +184,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         block = queue.popleft() if queue else self._built.get((language, src))
         if block is None:
             # Our scan and superfences disagree about where a fence is: never drop it silently.
-            raise SuperFencesException(
+            raise FenceError(
                 f"{self._page_path}: parameter-lab did not find this {language} fence where "
                 "Markdown did; please report it with the page's text. First lines:\n"
                 + "\n".join(src.splitlines()[:3])
@@ -191,7 +196,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 return self._render_demo(block)
             return self._render_chart(block)
         except Exception as exc:  # superfences would swallow it: re-raise as its own type
-            raise SuperFencesException(
+            raise FenceError(
                 f"{self._page_path}:{block.line}: rendering {block.id} failed: "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
