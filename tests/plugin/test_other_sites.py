@@ -52,6 +52,17 @@ def test_a_block_in_a_blog_excerpt_renders_in_the_post_and_the_views(tiny_site: 
         assert '<span class="plab-stdout">42\n</span>' in text, page
 
 
+def test_two_posts_excerpts_on_one_view_keep_distinct_ids(tiny_site: TinySite):
+    _use_blog(tiny_site)
+    second = POST.replace("2024-01-31", "2024-02-01").replace("6 * 7", "6 * 8")
+    (tiny_site.root / "pages" / "blog" / "posts" / "second.md").write_text(second)
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    view = (tiny_site.root / "out" / "blog" / "index.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<div class="plab-block plab-cell" id="([^"]+)"', view)
+    assert len(ids) == 2 and len(set(ids)) == 2, ids
+
+
 def test_a_page_that_opens_with_a_rule_builds(tiny_site: TinySite):
     tiny_site.write_page("---\n\n# After a rule\n\nText.\n\n---\n\nMore text.\n")
     result = tiny_site.build()

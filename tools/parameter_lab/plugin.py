@@ -122,7 +122,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         # order; a fence rendered again elsewhere (Material's blog renders a post's excerpt
         # into its views, after every page) is the block that fence was on its own page.
         self._blocks: dict[tuple[str, str], deque[scan.Block]] = defaultdict(deque)
-        self._built: dict[tuple[str, str], scan.Block] = {}
+        self._built: dict[tuple[str, str], scan.Block] = {}  # ids made unique to their page
         self._page_blocks: list[scan.Block] = []
         return config
 
@@ -166,7 +166,11 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         self._blocks.clear()
         for block in blocks:
             self._blocks[(block.lang, block.source)].append(block)
-            self._built[(block.lang, block.source)] = block
+            # Elsewhere (a blog view lists several posts' excerpts) the id names its page too.
+            page_slug = re.sub(r"[^a-z0-9]+", "-", page.url.lower()).strip("-") or "index"
+            self._built[(block.lang, block.source)] = dataclasses.replace(
+                block, id=f"{page_slug}--{block.id}"
+            )
         return markdown
 
     # -- the fence formatter, called by superfences while the page's Markdown renders --------
