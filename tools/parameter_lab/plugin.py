@@ -3,11 +3,14 @@
 * ``on_config``: load the site's charts and dataset, build the hashed runtime (Pyodide,
   KaTeX, our ES modules, the site's demos wheel and lock), register the fences.
 * ``on_serve``: watch the demos package, the charts module and (in a checkout) the plugin.
-* ``on_page_markdown``: find and validate the page's fences (``file:line`` errors),
-  pre-render them and the text's scenarios in CPython, in every numeric environment this
-  machine can be forced into; warn (so --strict fails) where the page would differ.
-* the fence formatter: render each validated block from its template.
+* ``on_page_markdown``: find the page's fences as SuperFences reads them, validate them
+  (``file:line`` errors), check their imports against Pyodide's lock, pre-render them and
+  the text's scenarios in CPython, in every numeric environment this machine can be forced
+  into; warn (so --strict fails) where the page would differ.
+* the fence formatter: render each validated block from its template (the site's
+  ``custom_dir/parameter_lab/`` first), also when a blog renders it again in an excerpt.
 * ``on_page_content``: make sure every block found was rendered.
+* ``on_page_context``: the page a blog view's excerpts are rendered into.
 * ``on_post_build``: copy the runtime and the SVGs into the site; prune old cache entries.
 """
 
