@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,10 +61,21 @@ def site_port() -> int:
     return free_port()
 
 
+@contextlib.contextmanager
+def one_build_at_a_time() -> Iterator[None]:
+    """Builds of the suite's workers (``pytest -n``) take turns: the first fills the shared
+    cache, the next reuses it instead of computing every pre-render again beside it."""
+    lock = Path(os.environ["PLAB_SUITE_CACHE"]) / "build.lock"
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory, site_port: int) -> Path:
-    """The real site, built strictly once per test session."""
+    """The real site, built strictly once per test session (per worker)."""
     site = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT, site, site_url=f"http://127.0.0.1:{site_port}/")
+    with one_build_at_a_time():
+        result = mkdocs_build(ROOT, site, site_url=f"http://127.0.0.1:{site_port}/")
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
     return site

@@ -91,12 +91,16 @@ def settle(page: Page) -> None:
     )
 
 
-# Counts the Python workers a page starts: runtime.ensure() makes one synchronously, so
-# once a block is mounted, whether it prefetched is already decided and visible here.
+# Counts the Python workers a page starts (not Material's search worker): runtime.ensure()
+# makes one synchronously, so once a block is mounted, whether it prefetched is already
+# decided and visible here.
 COUNT_WORKERS = """
   window.__workers = 0;
   const Original = window.Worker;
   window.Worker = class extends Original {
-    constructor(url, options) { super(url, options); window.__workers += 1; }
+    constructor(url, options) {
+      super(url, options);
+      if (options?.name === "plab-python") window.__workers += 1;
+    }
   };
 """

@@ -64,7 +64,13 @@ def run_everywhere(
             pool.submit(run_jobs, jobs, site_root, package_dir, cache_dir, env)
             for env in environments
         ]
-        return [run.result() for run in runs]
+        outcomes = []
+        for env, run in zip(environments, runs):
+            try:
+                outcomes.append(run.result())
+            except PrerenderError as exc:  # only there: say where, the author cannot guess
+                raise PrerenderError(exc.index, f"{exc} (with {env.name}'s arithmetic)") from exc
+        return outcomes
 
 
 def run_jobs(
