@@ -80,3 +80,26 @@ def test_numpy_through_a_helper_builds(tiny_site: TinySite):
     result = tiny_site.build()
     assert result.returncode == 0, result.stderr[-2000:]
     assert '<span class="plab-stdout">2.0\n</span>' in tiny_site.html()
+
+
+def test_a_site_module_outside_a_dotted_demos_package_is_named(tiny_site: TinySite):
+    import shutil
+
+    site = tiny_site.root / "mysite"
+    site.mkdir()
+    (site / "__init__.py").write_text("")
+    (site / "utils.py").write_text("def twice(x):\n    return 2 * x\n")
+    shutil.move(tiny_site.root / "labdemos", site / "demos")
+    (site / "demos" / "uses.py").write_text(
+        "from mysite.utils import twice\n\n\ndef run(x: float = 1.0) -> float:\n"
+        "    return twice(x)\n"
+    )
+    yml = tiny_site.root / "mkdocs.yml"
+    yml.write_text(yml.read_text().replace("package: labdemos", "package: mysite.demos"))
+    tiny_site.write_page("# T\n\n```demo\nmodule: mysite.demos.uses\n```\n")
+    result = tiny_site.build()
+    assert result.returncode != 0
+    assert (
+        f"{PAGE}:3: mysite.utils (mysite/utils.py) is outside the demos package 'mysite.demos', "
+        "so the browser does not have it; move it into mysite/demos/"
+    ) in result.stderr, result.stderr[-2000:]

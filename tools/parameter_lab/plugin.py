@@ -430,14 +430,14 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         return shown
 
     def _check_imports(self, blocks: list[scan.Block], path: str) -> None:
-        own = [self.config.demos_package.split(".")[0]]
+        browser = browser_imports.Browser(
+            self.available, self.config.demos_package, self.package_dir, self.site_root
+        )
         for block in blocks:
             if block.lang == "pyodide":
-                browser_imports.check_cell(block.source, own, self.available, path, block.line + 1)
+                browser_imports.check_cell(block.source, browser, path, block.line + 1)
             elif block.lang == "demo":
-                browser_imports.check_module(
-                    block.spec["module"], own, self.available, path, block.line, self.site_root
-                )
+                browser_imports.check_module(block.spec["module"], browser, path, block.line)
 
     def _check_view_keys(self, blocks: list[scan.Block], path: str) -> None:
         datasets = {name: view.datasets for name, view in self.site_charts.views.items()}
