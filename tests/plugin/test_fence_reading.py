@@ -120,3 +120,10 @@ def test_blocks_in_lists_quotes_admonitions_tabs_and_braces_build(tiny_site: Tin
     for where in ("in a list", "in a quote", "in an admonition", "in a tab", "in braces"):
         assert f'<span class="plab-stdout">{where}\n</span>' in page, where
     assert 'class="plab-block plab-cell wide" id="brace-cell"' in page and ">Brace<" in page
+
+
+def test_a_cell_indented_with_tabs_builds(tiny_site: TinySite):
+    tiny_site.write_page("# T\n\n```pyodide\nfor i in range(2):\n\tprint('tab', i)\n```\n")
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "tab 0\ntab 1" in tiny_site.html()

@@ -10,6 +10,7 @@ blockquotes, admonitions) is located by its text.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,8 +110,8 @@ Read = Callable[[str], list[Seen]]  # markdown -> the fences SuperFences reads i
 def read_fences(
     markdown: str, path: str, first_line: int, read: Read, scanned: list[Fence]
 ) -> list[Fence]:
-    """Our fences as SuperFences reads them (``read``), each with its file line; those the
-    line scan found too (``scanned``, from ``find_fences``) are returned as they are."""
+    """Our fences as SuperFences reads them (``read``), each with its file line (see
+    ``match_fences``)."""
     if not scanned and not any(name in markdown for name in FENCE_NAMES):
         return []
     seen = [s for s in read(markdown) if s.lang in FENCE_NAMES]
@@ -130,17 +131,28 @@ def read_fences(
 def match_fences(
     markdown: str, first_line: int, seen: list[Seen], scanned: list[Fence]
 ) -> tuple[list[Fence], list[Fence]]:
-    """(each fence SuperFences read, with its line; the scanned fences it did not read)."""
+    """(each fence SuperFences read, with its line; the scanned fences it did not read).
+    A scanned fence SuperFences read is returned as it is, unless SuperFences' text differs
+    (tabs expanded): then with that text."""
     lines = markdown.splitlines()
     unmatched = list(scanned)
     fences: list[Fence] = []
     for fence in seen:
         match = next(
             (f for f in unmatched if f.lang == fence.lang and f.source == fence.source), None
+        ) or next(  # the same fence, its tabs expanded by SuperFences
+            (
+                f
+                for f in unmatched
+                if f.lang == fence.lang and _normal(f.source) == _normal(fence.source)
+            ),
+            None,
         )
         if match is not None:
             unmatched.remove(match)
-            fences.append(match)
+            # The formatter gets SuperFences' text: the block must be that text.
+            same = match.source == fence.source
+            fences.append(match if same else dataclasses.replace(match, source=fence.source))
             continue
         used = {f.line - first_line for f in [*fences, *unmatched]}
         at = _locate(lines, fence, used)
@@ -148,6 +160,10 @@ def match_fences(
         fences.append(Fence(fence.lang, line, fence.opts(), fence.source, line + 1))
     fences.sort(key=lambda f: f.line)
     return fences, unmatched
+
+
+def _normal(source: str) -> str:
+    return "\n".join(line.expandtabs(4).rstrip() for line in source.splitlines()).strip()
 
 
 _PREFIX = re.compile(r"^[ \t>]*")
