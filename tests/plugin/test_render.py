@@ -154,3 +154,12 @@ def test_a_hostile_dataset_url_stops_the_build_at_load(tmp_path):
         )
     else:
         raise AssertionError("a javascript: URL was accepted")
+
+
+def test_an_english_sites_charts_lead_with_a_latin_font():
+    import altair as alt
+    from parameter_lab import charts
+
+    view = charts.View(lambda: alt.Chart(alt.NamedData("rows")).mark_line(), {"rows": "r"}, "")
+    assert view.spec(charts.font_for("en"))["config"]["font"].startswith("Roboto")
+    assert view.spec(charts.font_for("ja"))["config"]["font"].startswith("Noto Sans CJK JP")
