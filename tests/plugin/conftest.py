@@ -87,11 +87,12 @@ def mkdocs_cli_in_process(args: list[str], cwd: Path) -> subprocess.CompletedPro
     message go to the captured stderr, and an exception it does not handle is printed there
     as the interpreter would (a traceback, exit code 1). What the command line changes for
     the process (its log handler, level and filters, the warnings hook, ``sys.path``, the
-    working directory, the demos modules) is put back afterwards, so each build starts as
-    a new process would.
+    working directory, the demos modules, the template folders) is put back afterwards, so
+    each build starts as a new process would.
     """
     from mkdocs.__main__ import cli
     from mkdocs.commands import build as build_module
+    from parameter_lab import render
 
     mkdocs_log = logging.getLogger("mkdocs")
     saved = (
@@ -103,6 +104,7 @@ def mkdocs_cli_in_process(args: list[str], cwd: Path) -> subprocess.CompletedPro
         list(sys.path),
         set(sys.modules),
         os.getcwd(),
+        render._template_dirs,  # a site's custom_dir overrides (on_config sets them)
     )
     out, err = io.StringIO(), io.StringIO()
     code = 0
@@ -118,7 +120,8 @@ def mkdocs_cli_in_process(args: list[str], cwd: Path) -> subprocess.CompletedPro
                 err.write(traceback.format_exc())
                 code = 1
     finally:
-        level, propagate, handlers, filters, showwarning, path, modules, where = saved
+        level, propagate, handlers, filters, showwarning, path, modules, where, templates = saved
+        render.use_template_dirs(list(templates))
         os.chdir(where)
         mkdocs_log.setLevel(level)
         mkdocs_log.propagate = propagate

@@ -118,6 +118,34 @@ CASES = {
         7,
         "the pre-render process ended (exit code 3) while running this block",
     ),
+    "off_grid_default": (
+        "# T\n\n```demo\nmodule: labdemos.double\ncontrols:\n"
+        "  - {name: x, min: 0, max: 1, value: 0.333, step: 0.01}\n```\n",
+        6,
+        "control 'x': value 0.333 is not on the slider's grid (min 0, step 0.01); "
+        "the nearest values are 0.33 and 0.34",
+    ),
+    "unquoted_cell_option": (
+        "# T\n\n```pyodide prerender=false\nprint(1)\n```\n",
+        3,
+        'option prerender=false needs quotes: write prerender="false"',
+    ),
+    "unquoted_cell_title": (
+        "# T\n\n```pyodide title=Hello\nprint(1)\n```\n",
+        3,
+        'option title=Hello needs quotes: write title="Hello"',
+    ),
+    "unknown_view_key": (
+        "# T\n\n```demo\nmodule: labdemos.double\nview: [table:nothing]\n```\n",
+        5,
+        "view 'table:nothing': the result has no key 'nothing'; it has double, rows, word",
+    ),
+    "exponent_number": (
+        "# T\n\n```demo\nmodule: labdemos.double\ncontrols:\n"
+        "  - {name: x, min: 1e-3, max: 4, value: 2}\n```\n",
+        6,
+        "YAML reads 1e-3 as text: write 1.0e-3 or 0.001",
+    ),
     "fence_never_rendered": (
         "# T\n\ntext\n\n    ```pyodide\n    print(1)\n    ```\n",
         5,

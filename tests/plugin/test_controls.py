@@ -75,3 +75,14 @@ def test_every_type_has_a_template():
 
     for name, kind in controls.CONTROL_TYPES.items():
         assert _env().get_template("controls/" + kind.template), name
+
+
+def test_a_derived_step_keeps_the_default_on_the_grid():
+    control = controls.parse_control({"name": "lr", "min": 0.01, "max": 5, "value": 0.1})
+    steps = (control["value"] - control["min"]) / control["step"]
+    assert abs(steps - round(steps)) < 1e-9, control["step"]
+
+
+def test_a_yaml_exponent_gets_a_hint():
+    with pytest.raises(controls.ControlError, match=r"write 1\.0e-3 or 0\.001"):
+        controls.parse_control({"name": "x", "min": "1e-3", "max": 1, "value": 0.5})

@@ -111,7 +111,7 @@ def test_figures_and_link_text_from_the_author_are_text_not_markup():
         "[<b>go</b> **now**]({{ fit(opt='adam') }}) {{ fit(opt='adam'): total }}",
         scenario=lambda o: {"total": "<i>x</i>"},
     )
-    assert "&lt;i&gt;x&lt;/i&gt;" in out  # a demo's value is text
+    assert "&#60;i&#62;x&#60;&#47;i&#62;" in out  # a demo's value is text, Markdown inert too
     assert ">&lt;b&gt;" not in out and "<b>go</b> **now**</a>" in out  # link text stays Markdown
 
 
@@ -195,9 +195,24 @@ def test_nothing_inside_code_is_touched():
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        r"$\frac{1}{{\sqrt{2\pi}}}$ and $x^{{2}}$",
+        "{{ page.title }} by {{ config.site_author }}",
+        "{{ nosuch: total }} and [a link]({{ nosuch(lr=3) }})",
+        "{% if x %}{{ x | upper }}{% endif %}",
+    ],
+    ids=["latex", "mkdocs-macros", "unknown-block", "jinja"],
+)
+def test_braces_that_name_no_block_of_the_page_are_left_alone(text):
+    assert _render(text) == text
+
+
+@pytest.mark.parametrize(
     ("text", "line", "message"),
     [
-        ("\n{{ nosuch: total }}", 11, "unknown block id 'nosuch'; blocks here: fit"),
+        ("\n{{ fti: total }}", 11, "unknown block id 'fti' (did you mean 'fit'?)"),
+        ("{{ claim nosuch: total > 0 }}", 10, "unknown block id 'nosuch'; blocks here: fit"),
         ("{{ fit: history.nope }}", 10, "no 'nope' in history; it has val_loss, val_acc"),
         ("{{ fit: total | pct }}", 10, "unknown format 'pct'"),
         ("{{ fit(speed=2): total }}", 10, "fit has no control 'speed'; its controls: lr, n, opt"),
@@ -272,3 +287,58 @@ def test_a_false_claim_stops_the_build_at_its_line(tiny_site: TinySite):
     result = tiny_site.build()
     assert result.returncode != 0
     assert "pages/index.md:12: the claim 'double == 6' is false: double = 4.0" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("claim", "message"),
+    [
+        ("9**9**9 > 0", "too large"),
+        ("2 ** 100000 > 0", "too large"),
+        ("len('a' * 10**10) > 0", "too long"),
+        ("len(history.val_loss * 10**9) > 0", "too long"),
+        ("-history.val_loss > 0", "cannot be evaluated: -history.val_loss"),
+        ("not -curves", "cannot be evaluated: -curves"),
+        ("1.0e308 ** 2 > 0", "cannot be evaluated"),
+        ("history.val_loss[::0] == []", "a slice's step cannot be zero"),
+        ("-" * 900 + "1 < 0", "nested too deeply"),
+        ("x" * 5000, "too long to read"),
+    ],
+    ids=lambda v: v[:40],
+)
+def test_hostile_claims_fail_fast_at_file_line(claim, message):
+    import signal
+
+    def too_slow(*_):
+        raise TimeoutError(f"the claim {claim[:40]!r} ran for 5 s")
+
+    old = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(5)
+    try:
+        with pytest.raises(SourceError) as info:
+            _render(f"{{{{ claim fit: {claim} }}}}")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert str(info.value).startswith("docs/p.md:10: "), str(info.value)[:300]
+    assert message in str(info.value), str(info.value)[:300]
+
+
+@pytest.mark.parametrize(
+    "claim",
+    ["len(history.val_loss[::2]) == 2", "history.val_loss[::-1] == [0.5, 0.4, 0.9]"],
+)
+def test_a_slice_step_is_honoured(claim):
+    assert _render(f"{{{{ claim fit: {claim} }}}}") == ""
+    with pytest.raises(SourceError, match="is false"):
+        _render(f"{{{{ claim fit: not ({claim}) }}}}")
+
+
+def test_a_timeout_during_a_claim_is_not_turned_into_a_claim_error(monkeypatch):
+    import ast as python_ast
+
+    def interrupted(a, b):
+        raise TimeoutError("the build's own timeout")
+
+    monkeypatch.setitem(prose._ARITH, python_ast.Add, interrupted)
+    with pytest.raises(TimeoutError):
+        _render("{{ claim fit: total + 1 > 0 }}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 
 from parameter_lab import controls, i18n, render
 from parameter_lab.scan import Block
@@ -81,7 +82,84 @@ def test_english_strings():
     assert "▶ Run" in page and "実行" not in page
 
 
-def test_every_language_has_every_string():
-    keys = {k for strings in i18n.STRINGS.values() for k in strings}
-    for language, strings in i18n.STRINGS.items():
-        assert set(strings) == keys, language
+def test_every_shipped_language_has_every_string_and_the_runtime_uses_each():
+    shipped = i18n.shipped()
+    assert {"ja", "en"} <= set(shipped)
+    for part in ("build", "runtime"):
+        keys = {k for words in shipped.values() for k in words[part]}
+        for language, words in shipped.items():
+            assert set(words[part]) == keys, (language, part)
+    runtime = Path(render.__file__).parent / "runtime"
+    sources = "".join(p.read_text(encoding="utf-8") for p in runtime.glob("*.js"))
+    unused = [k for k in shipped["en"]["runtime"] if not re.search(rf"\b{k}\b", sources)]
+    assert not unused
+
+
+def test_an_english_chart_caption_has_no_japanese_punctuation():
+    from parameter_lab.charts import SiteChart
+
+    chart = SiteChart(build=None, description="Sizes", source="Papers", source_page="/s/")
+    block = Block("chart", 3, "", "c", {"name": "sizes", "caption": ""})
+    out = render.render_chart(
+        block, chart, {}, "c.svg", None, "../s/", "models.csv", i18n.strings_for("en")
+    )
+    caption = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", out, re.S)[1]
+    assert (
+        caption == 'Sizes<br>Papers (<a href="../s/">all models and sources</a>). Data: models.csv'
+    )
+    assert not re.search(r"[（）。：]", out)
+
+
+HOSTILE_URLS = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "\x01javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "https:evil",
+    "",
+]
+
+
+def test_link_columns_take_only_http_and_relative_urls():
+    for url in HOSTILE_URLS:
+        assert not render.is_safe_link(url), url
+    for url in ["https://arxiv.org/abs/1", "http://a.b/c?d#e", "../sources/", "/x", "#top"]:
+        assert render.is_safe_link(url), url
+    table = type("T", (), {"columns": {"u": "URL"}, "links": frozenset({"u"}), "caption": ""})()
+    block = Block("chart", 3, "", "t", {"name": "t", "caption": ""})
+    for url in HOSTILE_URLS[:-1]:
+        try:
+            out = render.render_table(block, table, [{"u": url}])
+        except ValueError:
+            continue
+        raise AssertionError(f"rendered {url!r}: {out}")
+
+
+def test_a_hostile_dataset_url_stops_the_build_at_load(tmp_path):
+    from parameter_lab import charts
+    from parameter_lab.errors import SourceError
+
+    site = charts.SiteCharts(tables={"src": charts.SiteTable({"u": "URL"}, frozenset({"u"}))})
+    data = tmp_path / "d.csv"
+    data.write_text("u\nhttps://ok.example/\njavascript:alert(1)\n")
+    try:
+        charts.load_rows(site, data, "docs/d.csv")
+    except SourceError as exc:
+        assert str(exc) == (
+            "docs/d.csv: row 2, column 'u' (a link in table 'src'): 'javascript:alert(1)' "
+            "is not an http(s) or relative URL"
+        )
+    else:
+        raise AssertionError("a javascript: URL was accepted")
+
+
+def test_an_english_sites_charts_lead_with_a_latin_font():
+    import altair as alt
+    from parameter_lab import charts
+
+    view = charts.View(lambda: alt.Chart(alt.NamedData("rows")).mark_line(), {"rows": "r"}, "")
+    assert view.spec(charts.font_for("en"))["config"]["font"].startswith("Roboto")
+    assert view.spec(charts.font_for("ja"))["config"]["font"].startswith("Noto Sans CJK JP")

@@ -55,8 +55,10 @@ def test_errors_are_data_with_the_readers_lines():
     outcome = runner.run_cell("x = 1\nraise ValueError('bad')\n")
     assert not outcome["ok"]
     assert outcome["error"]["type"] == "ValueError"
-    assert 'File "<セル>", line 2' in outcome["error"]["traceback"]
+    assert 'File "<cell>", line 2' in outcome["error"]["traceback"]
     assert "runner.py" not in outcome["error"]["traceback"]
+    named = runner.run_cell("raise ValueError('bad')\n", "<セル>")  # the site's language
+    assert 'File "<セル>", line 1' in named["error"]["traceback"]
 
 
 def test_labels_name_the_models_ids_in_the_pages_words():

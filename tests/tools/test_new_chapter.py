@@ -45,6 +45,7 @@ def test_make_chapter_then_the_content_tests_pass_and_cover_it(tmp_path: Path):
             "tests/chapters/test_rlhf.py",
             "tests/test_chapters.py",
             "tests/test_site_build.py",
+            "tests/test_bound_figures.py",  # a page with a demo binds a figure and a scenario
         ],
         cwd=project,
         capture_output=True,

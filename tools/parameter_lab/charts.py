@@ -26,18 +26,33 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-import altair as alt
 from parameter_lab import caches
 from parameter_lab.errors import SourceError
 
-FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, sans-serif"
+if TYPE_CHECKING:  # altair and vl-convert are the `charts` extra: a site without charts
+    import altair as alt  # installs neither (pip install "parameter-lab[charts]")
+
+CHARTS_EXTRA = 'pip install "parameter-lab[charts]"'
+
+# Japanese text needs a CJK font first; any other language reads better in a Latin one.
+FONTS = {
+    "ja": "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, sans-serif",
+    "zh": "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif",
+    "ko": "Noto Sans CJK KR, Apple SD Gothic Neo, Malgun Gothic, sans-serif",
+}
+LATIN_FONT = "Roboto, Helvetica Neue, Arial, Noto Sans, sans-serif"
 
 
-def configure(chart: alt.TopLevelMixin) -> dict:
+def font_for(language: str) -> str:
+    return FONTS.get(language.split("-")[0], LATIN_FONT)
+
+
+def configure(chart: alt.TopLevelMixin, font: str = LATIN_FONT) -> dict:
     """The one look every chart shares, as a Vega-Lite dict."""
     return (
-        chart.configure(font=FONT, background="transparent").configure_view(stroke=None).to_dict()
+        chart.configure(font=font, background="transparent").configure_view(stroke=None).to_dict()
     )
 
 
@@ -49,9 +64,9 @@ class View:
     datasets: dict[str, str]  # dataset name -> key in the demo's result
     description: str  # alt text: what the chart shows
 
-    def spec(self) -> dict:
+    def spec(self, font: str = LATIN_FONT) -> dict:
         """The Vega-Lite spec with empty named datasets."""
-        return configure(self.build())
+        return configure(self.build(), font)
 
 
 @dataclass(frozen=True)
@@ -64,8 +79,8 @@ class SiteChart:
     source_page: str = ""  # a page (site-relative URL) listing every source in full
     columns: dict[str, str] = field(default_factory=dict)  # row key -> header, for the data table
 
-    def spec(self, rows: list[dict]) -> dict:
-        return configure(self.build(rows))
+    def spec(self, rows: list[dict], font: str = LATIN_FONT) -> dict:
+        return configure(self.build(rows), font)
 
 
 @dataclass(frozen=True)
@@ -111,9 +126,29 @@ def load_rows(site: SiteCharts, path: Path | None, display: str) -> list[dict]:
     if not path.is_file():
         raise SourceError(display, None, "the dataset file does not exist; fix `dataset:`")
     if site.load_dataset is not None:
-        return site.load_dataset(path, display)
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+        rows = site.load_dataset(path, display)
+    else:
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+    check_links(site, rows, display)
+    return rows
+
+
+def check_links(site: SiteCharts, rows: list[dict], display: str) -> None:
+    """Every value of a table's link column must be an http(s) or relative URL."""
+    from parameter_lab.render import is_safe_link
+
+    for name, table in site.tables.items():
+        for i, row in enumerate(rows, start=1):
+            for key in table.links:
+                url = row.get(key)
+                if url and not is_safe_link(str(url)):
+                    raise SourceError(
+                        display,
+                        None,
+                        f"row {i}, column {key!r} (a link in table {name!r}): {url!r} is not "
+                        "an http(s) or relative URL",
+                    )
 
 
 def with_data(spec: dict, datasets: dict[str, list]) -> dict:
@@ -124,7 +159,10 @@ def with_data(spec: dict, datasets: dict[str, list]) -> dict:
 
 def render_svg(spec: dict, cache_dir: Path) -> str:
     """A static SVG of ``spec`` (with its data), cached by content and vl-convert's version."""
-    import vl_convert
+    try:
+        import vl_convert
+    except ImportError as exc:
+        raise SourceError("mkdocs.yml", None, f"charts need vl-convert: {CHARTS_EXTRA}") from exc
 
     payload = json.dumps(spec, sort_keys=True) + vl_convert.__version__
     key = hashlib.sha256(payload.encode()).hexdigest()[:24]
@@ -157,8 +195,15 @@ def _import_file(path: Path, display: str) -> ModuleType:
         raise
     except Exception as exc:
         line = _line_in(exc, path)
+        hint = (
+            f"; {CHARTS_EXTRA}"
+            if isinstance(exc, ImportError) and exc.name in ("altair", "vl_convert")
+            else ""
+        )
         raise SourceError(
-            display, line, f"the charts module failed to import: {type(exc).__name__}: {exc}"
+            display,
+            line,
+            f"the charts module failed to import: {type(exc).__name__}: {exc}{hint}",
         ) from exc
     return module
 

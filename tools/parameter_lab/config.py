@@ -22,8 +22,12 @@ class ParameterLabConfig(base.Config):
     charts_module = c.Optional(c.File(exists=True))
     # The dataset the site's charts and tables are drawn from, relative to docs_dir.
     dataset = c.Optional(c.Type(str))
-    # The language of the blocks' buttons, statuses and notes: ja (default) or en.
-    language = c.Choice(("ja", "en"), default="ja")
+    # The language of the blocks' buttons, statuses and notes; by default the theme's
+    # (theme.language), else English. Shipped: ja, en; others from locales_dir.
+    language = c.Optional(c.Type(str))
+    # A folder of <language>.json files (the shape of parameter_lab/locales/en.json) that
+    # add a language or reword one, relative to the folder holding mkdocs.yml.
+    locales_dir = c.Optional(c.Type(str))
     # Run every demo and pyodide block in CPython at build, so pages show real output
     # before (or without) Python in the browser. Turn off only to debug a slow build.
     prerender = c.Type(bool, default=True)

@@ -74,10 +74,45 @@ def _finish_range(spec: dict) -> dict:
             f"value {value} is outside its range [{lo}, {hi}]; change value, min or max"
         )
     integer = all(isinstance(v, int) for v in (lo, hi, value, spec.get("step") or 1))
-    step = spec.get("step") or (1 if integer else _nice_step((hi - lo) / 100))
+    step = spec.get("step") or (1 if integer else _step_through(lo, hi, value))
     if step > hi - lo:
         raise ControlError(f"step {step} is larger than the range [{lo}, {hi}]")
+    if spec.get("scale", "linear") == "linear":
+        _check_on_grid(spec.get("type", "slider"), lo, step, value)
     return {**spec, "step": step, "integer": integer}
+
+
+def _step_through(lo: float, hi: float, value: float) -> float:
+    """A readable step of about a hundredth of the range whose grid holds the default."""
+    step = _nice_step((hi - lo) / 100)
+    for _ in range(12):  # 1, 2, 5 times powers of ten, finer each time
+        if _on_grid(lo, step, value):
+            return step
+        step = _nice_step(step * 0.99)
+    return _nice_step((hi - lo) / 100)  # _check_on_grid names the nearest values
+
+
+def _check_on_grid(kind: str, lo: float, step: float, value: float) -> None:
+    """A browser snaps an input's value to min + n * step: a default off that grid would be
+    shown (and run) as another value than the pre-rendered one."""
+    if _on_grid(lo, step, value):
+        return
+    steps = (value - lo) / step
+    below = lo + math.floor(steps) * step
+    shown = [_grid_number(x) for x in (below, below + step)]
+    raise ControlError(
+        f"value {value} is not on the {kind}'s grid (min {lo}, step {step}); "
+        f"the nearest values are {shown[0]} and {shown[1]}"
+    )
+
+
+def _on_grid(lo: float, step: float, value: float) -> bool:
+    steps = (value - lo) / step
+    return abs(steps - round(steps)) <= 1e-9 * max(1.0, abs(steps))
+
+
+def _grid_number(x: float) -> str:
+    return f"{round(x, 12):.12g}"
 
 
 def _finish_slider(spec: dict) -> dict:

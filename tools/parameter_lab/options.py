@@ -11,13 +11,25 @@ from mkdocs.config.base import ValidationError
 _BLOCK_ID = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
 
 
+_EXPONENT = re.compile(r"^(?P<sign>[-+]?)(?P<mantissa>\d+)(?P<fraction>\.\d*)?[eE][-+]?\d+$")
+
+
 class Number(c.BaseConfigOption):
     """An int or a float (YAML ``true`` is not a number)."""
 
     def run_validation(self, value: object) -> int | float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValidationError(f"expected a number, got {value!r}")
+            raise ValidationError(f"expected a number, got {value!r}{_exponent_hint(value)}")
         return value
+
+
+def _exponent_hint(value: object) -> str:
+    """YAML 1.1 (PyYAML) reads ``1e-3`` as text: it wants a dot in the mantissa."""
+    m = _EXPONENT.match(value) if isinstance(value, str) else None
+    if not m or m["fraction"]:
+        return ""
+    dotted = value.replace(m["mantissa"], m["mantissa"] + ".0", 1)
+    return f"; YAML reads {value} as text: write {dotted} or {float(value)!r}"
 
 
 class PositiveNumber(Number):

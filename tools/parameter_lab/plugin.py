@@ -3,11 +3,14 @@
 * ``on_config``: load the site's charts and dataset, build the hashed runtime (Pyodide,
   KaTeX, our ES modules, the site's demos wheel and lock), register the fences.
 * ``on_serve``: watch the demos package, the charts module and (in a checkout) the plugin.
-* ``on_page_markdown``: find and validate the page's fences (``file:line`` errors),
-  pre-render them and the text's scenarios in CPython, in every numeric environment this
-  machine can be forced into; warn (so --strict fails) where the page would differ.
-* the fence formatter: render each validated block from its template.
+* ``on_page_markdown``: find the page's fences as SuperFences reads them, validate them
+  (``file:line`` errors), check their imports against Pyodide's lock, pre-render them and
+  the text's scenarios in CPython, in every numeric environment this machine can be forced
+  into; warn (so --strict fails) where the page would differ.
+* the fence formatter: render each validated block from its template (the site's
+  ``custom_dir/parameter_lab/`` first), also when a blog renders it again in an excerpt.
 * ``on_page_content``: make sure every block found was rendered.
+* ``on_page_context``: the page a blog view's excerpts are rendered into.
 * ``on_post_build``: copy the runtime and the SVGs into the site; prune old cache entries.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
+import importlib.machinery
 import importlib.util
 import json
 import logging
@@ -39,6 +43,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from parameter_lab import (
+    browser_imports,
     caches,
     charts,
     i18n,
@@ -60,14 +65,26 @@ ASSETS_PREFIX = "assets/plab"  # where the hashed runtime lives in the built sit
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
+class FenceError(PluginError, SuperFencesException):
+    """A block failed to render: SuperFences passes its own exception type on (any other it
+    swallows), and MkDocs reports a PluginError as the author's message, not a traceback."""
+
+
 class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         refresh_plugin_modules()  # `mkdocs serve` rebuilds in one process: pick up edits
         self.site_root = Path(config.config_file_path or ".").resolve().parent
         self.docs_prefix = Path(os.path.relpath(config.docs_dir, self.site_root)).as_posix()
         self.cache = self.site_root / self.config.cache_dir
-        self.t = i18n.strings_for(self.config.language)
         try:
+            locales = self.config.locales_dir
+            locales_dir = self.site_root / locales if locales else None
+            self.config.language = i18n.choose(
+                self.config.language, config.theme.get("language"), locales_dir
+            )
+            words = i18n.load(self.config.language, locales_dir, locales or "")
+            self.t = words["build"]
+            self.font = charts.font_for(self.config.language)
             self.package_dir = _import_root(self.site_root, self.config.demos_package)
             self.site_charts = charts.load_site_charts(
                 Path(self.config.charts_module) if self.config.charts_module else None,
@@ -80,12 +97,16 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 f"{self.docs_prefix}/{dataset}",
             )
             local = self.config.pyodide_packages or os.environ.get("PYODIDE_PACKAGES") or None
+            dist = runtime_assets.ensure_dist()
+            self.available = browser_imports.lock_imports(dist / "pyodide" / "pyodide-lock.json")
             self.runtime = runtime_assets.build_runtime(
-                runtime_assets.ensure_dist(),
+                dist,
                 self.package_dir,
                 self.cache / "runtime",
                 cdn=self.config.pyodide_cdn,
                 local_packages=Path(local) if local else None,
+                strings=words["runtime"],
+                package=self.config.demos_package,
             )
         except (SourceError, runtime_assets.AssetError) as exc:
             raise PluginError(f"parameter-lab: {exc}") from exc
@@ -93,10 +114,18 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         loader.type = "module"
         config.extra_javascript.append(loader)
         config.extra_css.append(f"{ASSETS_PREFIX}/{self.runtime.manifest['css']}")
+        custom_dir = config.theme.custom_dir
+        overrides = Path(custom_dir) / render.OVERRIDES if custom_dir else None
+        render.use_template_dirs([str(overrides)] if overrides and overrides.is_dir() else [])
         self._register_fences(config)
+        self._extensions, self._mdx_configs = config.markdown_extensions, config.mdx_configs
         self._numeric: numerics.Environments | None = None  # probed when first needed
         self._svgs: dict[str, str] = {}  # file name -> SVG text, written in on_post_build
+        # The formatter is called with a fence's text only. It takes this page's blocks in
+        # order; a fence rendered again elsewhere (Material's blog renders a post's excerpt
+        # into its views, after every page) is the block that fence was on its own page.
         self._blocks: dict[tuple[str, str], deque[scan.Block]] = defaultdict(deque)
+        self._built: dict[tuple[str, str], scan.Block] = {}  # ids made unique to their page
         self._page_blocks: list[scan.Block] = []
         return config
 
@@ -119,10 +148,15 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         try:
             _check_front_matter(raw, path)
             first_line = scan.body_offset(raw, markdown) + 1
-            blocks = [self._parse(f, path) for f in scan.find_fences(markdown, path, first_line)]
+            scanned = scan.find_fences(markdown, path, first_line)
+            parsed = {id(f): self._parse(f, path) for f in scanned}  # header errors first
+            fences = scan.read_fences(markdown, path, first_line, self._read, scanned)
+            blocks = [parsed.get(id(f)) or self._parse(f, path) for f in fences]
             _assign_ids(blocks, path)
+            self._check_imports(blocks, path)
             scenarios = prose.scenarios_of(markdown, blocks, path, first_line)
             runs = self._run_page(blocks, scenarios, path)
+            self._check_view_keys(blocks, path)
             here = runs[0] if runs else PageRun(blocks, {})
             self._scenarios = here.scenarios
             rendered = prose.render_prose(markdown, blocks, self._scenario, path, first_line)
@@ -135,6 +169,11 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         self._blocks.clear()
         for block in blocks:
             self._blocks[(block.lang, block.source)].append(block)
+            # Elsewhere (a blog view lists several posts' excerpts) the id names its page too.
+            page_slug = re.sub(r"[^a-z0-9]+", "-", page.url.lower()).strip("-") or "index"
+            self._built[(block.lang, block.source)] = dataclasses.replace(
+                block, id=f"{page_slug}--{block.id}"
+            )
         return markdown
 
     # -- the fence formatter, called by superfences while the page's Markdown renders --------
@@ -149,13 +188,14 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         **kwargs: object,
     ) -> str:
         queue = self._blocks.get((language, src))
-        if not queue:
+        block = queue.popleft() if queue else self._built.get((language, src))
+        if block is None:
             # Our scan and superfences disagree about where a fence is: never drop it silently.
-            raise SuperFencesException(
-                f"{self._page_path}: a {language} fence was not found by the validator; "
-                "check that it is not inside a blockquote or an unclosed fence"
+            raise FenceError(
+                f"{self._page_path}: parameter-lab did not find this {language} fence where "
+                "Markdown did; please report it with the page's text. First lines:\n"
+                + "\n".join(src.splitlines()[:3])
             )
-        block = queue.popleft()
         try:
             if block.lang == "pyodide":
                 return render.render_cell(block, self.t)
@@ -163,7 +203,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 return self._render_demo(block)
             return self._render_chart(block)
         except Exception as exc:  # superfences would swallow it: re-raise as its own type
-            raise SuperFencesException(
+            raise FenceError(
                 f"{self._page_path}:{block.line}: rendering {block.id} failed: "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
@@ -182,6 +222,12 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 "example with a longer outer fence"
             )
         return html
+
+    def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: object) -> dict:
+        # Runs before the blog plugin's (priority -100) renders excerpts into this view:
+        # their charts' relative URLs must start from this page.
+        self._page_url = page.url
+        return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         # Math becomes KaTeX HTML here, after the search plugin indexed the TeX source.
@@ -231,6 +277,26 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             )
         superfences["custom_fences"] = custom
 
+    def _read(self, markdown: str) -> list[scan.Seen]:
+        """The fences SuperFences reads in ``markdown``, with the site's own extensions."""
+        seen: list[scan.Seen] = []
+
+        def record(src: str, lang: str, _c: str, options: dict, *_: object, **kw: object) -> str:
+            found = scan.Seen(lang, src, dict(options), str(kw.get("id_value") or ""))
+            found.classes = list(kw.get("classes") or [])
+            seen.append(found)
+            return ""
+
+        configs = {**self._mdx_configs}
+        superfences = dict(configs.get("pymdownx.superfences", {}))
+        superfences["custom_fences"] = [
+            {**f, "format": record} if f["name"] in scan.FENCE_NAMES else f
+            for f in superfences.get("custom_fences", [])
+        ]
+        configs["pymdownx.superfences"] = superfences
+        Markdown(extensions=self._extensions, extension_configs=configs).convert(markdown)
+        return seen
+
     def _parse(self, fence: scan.Fence, path: str) -> scan.Block:
         where = specs.Where(path, fence.line, fence.source if fence.lang != "pyodide" else "")
         if fence.lang == "pyodide":
@@ -254,7 +320,9 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         if self.config.prerender:
             for block in blocks:
                 if block.lang == "pyodide" and block.spec["prerender"]:
-                    todo.append((block, prerender.job_for_cell(block.source)))
+                    todo.append(
+                        (block, prerender.job_for_cell(block.source, self.t["cell_filename"]))
+                    )
                 elif block.lang == "demo":
                     todo.append((block, _demo_job(block, {})))
         jobs = [job for _, job in todo] + [_demo_job(b, o) for b, o in scenarios]
@@ -355,10 +423,27 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 shown.append(numerics.Shown(block.line, what, "block", json.dumps(drawn)))
             elif isinstance(result, dict):
                 data = {name: result.get(key, []) for name, key in template.datasets.items()}
-                svg = charts.render_svg(charts.with_data(template.spec(), data), self.cache / "svg")
+                spec = charts.with_data(template.spec(self.font), data)
+                svg = charts.render_svg(spec, self.cache / "svg")
                 digest = hashlib.sha256(svg.encode()).hexdigest()[:10]
                 shown.append(numerics.Shown(block.line, what, "block", svg, f"chart {digest}"))
         return shown
+
+    def _check_imports(self, blocks: list[scan.Block], path: str) -> None:
+        browser = browser_imports.Browser(
+            self.available, self.config.demos_package, self.package_dir, self.site_root
+        )
+        for block in blocks:
+            if block.lang == "pyodide":
+                browser_imports.check_cell(block.source, browser, path, block.line + 1)
+            elif block.lang == "demo":
+                browser_imports.check_module(block.spec["module"], browser, path, block.line)
+
+    def _check_view_keys(self, blocks: list[scan.Block], path: str) -> None:
+        datasets = {name: view.datasets for name, view in self.site_charts.views.items()}
+        for block in blocks:
+            if block.lang == "demo" and block.outcome and block.outcome.get("ok"):
+                specs.check_view_keys(block.spec, block.outcome.get("result"), path, datasets)
 
     def _scenario(self, block: scan.Block, overrides: dict) -> object:
         """The demo's result with some controls changed, as run by ``_run_page``."""
@@ -379,7 +464,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             template = self.site_charts.views.get(view)
             if template is None:
                 continue
-            spec = template.spec()
+            spec = template.spec(self.font)
             view_specs[view] = {"spec": spec, "datasets": template.datasets}
             if isinstance(result, dict):
                 data = {name: result.get(key, []) for name, key in template.datasets.items()}
@@ -392,7 +477,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         if name in self.site_charts.tables:
             return render.render_table(block, self.site_charts.tables[name], self.rows)
         chart = self.site_charts.charts[name]
-        spec = chart.spec(self.rows)
+        spec = chart.spec(self.rows, self.font)
         svg = charts.render_svg(spec, self.cache / "svg")
         table = None
         if chart.columns:
@@ -412,7 +497,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
 # Not errors.py: the hooks catch its SourceError class, which must stay the same object.
 _DOMAIN_MODULES = (
     "options", "controls", "runner", "scan", "specs", "i18n", "render",
-    "charts", "caches", "numerics", "prerender", "prose", "runtime_assets",
+    "charts", "caches", "numerics", "prerender", "prose", "runtime_assets", "browser_imports",
 )  # fmt: skip
 _loaded_at: dict[str, float] = {}
 
@@ -434,7 +519,7 @@ def refresh_plugin_modules() -> list[str]:
         return []
     for name in _DOMAIN_MODULES:
         importlib.reload(sys.modules[f"parameter_lab.{name}"])
-    render._env.cache_clear()  # templates are re-read too
+    render._env_for.cache_clear()  # templates are re-read too
     _loaded_at.update(mtimes)
     return list(_DOMAIN_MODULES)
 
@@ -448,15 +533,28 @@ def _import_root(site_root: Path, package: str) -> Path:
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
         del sys.modules[name]
     importlib.invalidate_caches()
-    spec = importlib.util.find_spec(package)
+    spec = _find_spec(package)
+    src = site_root / "src"
+    if spec is None and src.is_dir():  # a src/ layout, not installed
+        sys.path.insert(1, str(src))
+        importlib.invalidate_caches()
+        spec = _find_spec(package)
     if spec is None or not spec.submodule_search_locations:
+        folder = package.replace(".", "/")
         raise SourceError(
             "mkdocs.yml",
             None,
-            f"demos_package {package!r} is not a package next to mkdocs.yml: create "
-            f"{package}/__init__.py, or set demos_package to your package's name",
+            f"demos_package {package!r} is not a package next to mkdocs.yml or in src/: "
+            f"create {folder}/__init__.py, or set demos_package to your package's name",
         )
     return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def _find_spec(package: str) -> importlib.machinery.ModuleSpec | None:
+    try:
+        return importlib.util.find_spec(package)
+    except ModuleNotFoundError:  # a dotted name whose parent is not found
+        return None
 
 
 @dataclass
@@ -478,10 +576,16 @@ def _scenario_key(block: scan.Block, overrides: dict) -> str:
     return block.id + repr(sorted(overrides.items()))
 
 
+_META_KEY = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:")
+
+
 def _check_front_matter(raw: str, path: str) -> None:
-    """MkDocs silently shows broken front matter as page text; stop the build instead."""
+    """MkDocs silently shows broken front matter as page text; stop the build instead.
+
+    Only what reads as front matter (``---`` then ``key:``) is checked: a page may open with
+    a ``---`` rule, which MkDocs renders as one."""
     lines = raw.replace("\r\n", "\n").split("\n")
-    if not lines or lines[0].strip() != "---":
+    if len(lines) < 2 or lines[0].strip() != "---" or not _META_KEY.match(lines[1]):
         return
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:

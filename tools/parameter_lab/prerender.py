@@ -36,8 +36,9 @@ class PrerenderError(RuntimeError):
         self.index = index
 
 
-def job_for_cell(code: str) -> dict:
-    return {"kind": "cell", "code": code}
+def job_for_cell(code: str, filename: str = "<cell>") -> dict:
+    """``filename``: how the cell appears in its traceback, in the site's language."""
+    return {"kind": "cell", "code": code, "filename": filename}
 
 
 def job_for_demo(module: str, function: str, kwargs: dict, labels: dict | None = None) -> dict:
@@ -125,7 +126,9 @@ def environment_salt(package_dir: Path) -> str:
 def _run_child(jobs: list[dict], site_root: Path, variables: dict[str, str]) -> list[dict]:
     # The site's demos package, and this plugin even when it is not installed (a checkout).
     paths = [str(site_root), str(Path(__file__).resolve().parents[1])]
-    paths += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]  # src/ layouts
+    # The site's other import folders (src/, added by the plugin), then the caller's own.
+    paths += [p for p in sys.path if p and Path(p).resolve().is_relative_to(site_root.resolve())]
+    paths += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     env = {**os.environ, **numerics.ONE_THREAD, **variables, "PYTHONPATH": os.pathsep.join(paths)}
     with tempfile.TemporaryDirectory() as tmp:
         results = Path(tmp) / "outcomes.jsonl"
@@ -175,7 +178,7 @@ def _child_main(results_path: str) -> None:
         for job in jobs:
             with runner.capture() as streams:
                 if job["kind"] == "cell":
-                    outcome = runner.run_cell(job["code"])
+                    outcome = runner.run_cell(job["code"], job.get("filename", "<cell>"))
                 else:
                     outcome = runner.call_demo(
                         job["module"],

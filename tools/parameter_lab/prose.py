@@ -13,16 +13,26 @@ Three forms, written where the sentence needs them (never inside code):
   controls, scrolls to it and runs it; without JavaScript it is an ordinary link to the
   URL fragment the controls write.
 
+A ``{{ … }}`` is ours only when it names a block of its page (``claim`` always is): any
+other, LaTeX's ``{{\\sqrt{2}}}`` or mkdocs-macros' ``{{ page.title }}``, is left as written.
+A near miss of a block id (``{{ fti: x }}`` beside a block ``fit``) is reported as a typo.
+
 Expressions are parsed, never executed: key paths, numbers, comparisons, arithmetic and a
 few functions (``min``, ``max``, ``abs``, ``len``, ``sum``, ``round``, ``all``, ``any``,
 ``mean``, ``diff``). A claim can compare runs: ``at(lr=0.5).final.val_loss`` is the same
 block run with the page's defaults and those controls changed, and ``curves[*].val_loss``
 takes one key out of every row of a list.
+
+The evaluator is our own, bounded (``MAX_*``: powers, repetitions, lengths, the claim's
+size, its nesting), and raises only ``ClaimError`` for what a claim can get wrong.
+simpleeval has similar guards but not ``at()``, ``[*]`` or our key paths and errors, and
+JMESPath has no arithmetic; either would change what authors write, for little code saved.
 """
 
 from __future__ import annotations
 
 import ast
+import difflib
 import json
 import operator
 import re
@@ -38,6 +48,8 @@ from parameter_lab.scan import Block
 _FORM = re.compile(r"\{\{\s*(?P<body>.*?)\s*\}\}")
 _LINK = re.compile(r"\[(?P<text>[^\]\n]+)\]\(\{\{\s*(?P<target>[^}]*?)\s*\}\}\)")
 _TARGET = re.compile(r"^(?P<id>[a-z][a-z0-9-]*)\s*(?:\((?P<overrides>[^)]*)\))?$")
+# What a form starts with: ``claim``, then a block id ending where a word does.
+_HEAD = re.compile(r"^(?P<claim>claim\s+)?(?P<id>[a-z][a-z0-9-]*)(?=[\s(:]|$)(?P<form>\s*[(:])?")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
@@ -74,6 +86,13 @@ _ARITH = {
     ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }  # fmt: skip
+
+
+# Bounds that keep every claim fast and small: nothing a sentence needs comes near them.
+MAX_EXPRESSION = 1000  # characters of one claim
+MAX_INT_BITS = 4096  # about 1e1233
+MAX_LENGTH = 100_000  # items of a list, characters of a text
+_ERRORS = (TypeError, ValueError, ArithmeticError, IndexError, KeyError)  # a claim's own
 
 
 @dataclass(frozen=True)
@@ -120,6 +139,8 @@ def scenarios_of(
 
         def collect(text: str, at: tuple = where) -> str:
             for m in _FORM.finditer(text):
+                if not _is_ours(m["body"], by_id):
+                    continue
                 claim = m["body"].startswith("claim ")
                 head, sep, rest = m["body"].removeprefix("claim ").strip().partition(":")
                 target = parse_target(head.strip(), at) if sep else None
@@ -137,6 +158,21 @@ def scenarios_of(
 
         _outside_code(lines[i], collect)
     return found
+
+
+def _is_ours(body: str, by_id: dict) -> bool:
+    """Whether ``{{ body }}`` is a figure, claim or link of this page, not another tool's."""
+    m = _HEAD.match(body.strip())
+    if not m:
+        return False
+    if m["claim"] or m["id"] in by_id:
+        return True
+    # Our shape (`id:` or `id(`) and one letter off a block id: a typo to report.
+    return bool(m["form"]) and bool(_near(m["id"], by_id))
+
+
+def _near(name: str, by_id: dict) -> list[str]:
+    return difflib.get_close_matches(name, list(by_id), n=1, cutoff=0.6)
 
 
 def _prose_lines(lines: list[str]) -> list[int]:
@@ -167,10 +203,12 @@ def _outside_code(line: str, fn: Callable[[str], str]) -> str:
 
 def _render_line(text: str, by_id: dict, run_scenario: RunScenario, where: tuple) -> str:
     text = _LINK.sub(lambda m: _scenario_link(m, by_id, where), text)
-    return _FORM.sub(lambda m: _form(m["body"], by_id, run_scenario, where), text)
+    return _FORM.sub(lambda m: _form(m, by_id, run_scenario, where), text)
 
 
 def _scenario_link(m: re.Match, by_id: dict, where: tuple) -> str:
+    if not _is_ours(m["target"], by_id):
+        return m.group()
     target = parse_target(m["target"], where)
     block = _demo(target, by_id, where)
     values = _checked_overrides(block, target, where)
@@ -185,8 +223,10 @@ def scenario_href(block_id: str, values: dict) -> str:
     return f"#{block_id}:{query}"
 
 
-def _form(body: str, by_id: dict, run_scenario: RunScenario, where: tuple) -> str:
-    target, path, fmt, text = _evaluate(body, by_id, run_scenario, where)
+def _form(m: re.Match, by_id: dict, run_scenario: RunScenario, where: tuple) -> str:
+    if not _is_ours(m["body"], by_id):
+        return m.group()
+    target, path, fmt, text = _evaluate(m["body"], by_id, run_scenario, where)
     if path is None:
         return ""  # a claim that holds renders nothing
     # With overrides it is fixed: what the demo does at those settings, not the reader's.
@@ -247,6 +287,8 @@ def read_forms(
 
         def read(text: str, at: tuple = where) -> str:
             for m in _FORM.finditer(_LINK.sub("", text)):  # links do not depend on numbers
+                if not _is_ours(m["body"], by_id):
+                    continue
                 kind = "claim" if m["body"].startswith("claim ") else "figure"
                 try:
                     _, key_path, _, text = _evaluate(m["body"], by_id, run_scenario, at)
@@ -283,7 +325,9 @@ def _block(target: Target, by_id: dict, where: tuple) -> Block:
     block = by_id.get(target.block)
     if block is None:
         known = ", ".join(sorted(by_id)) or "(none on this page)"
-        raise SourceError(*where, f"unknown block id {target.block!r}; blocks here: {known}")
+        near = _near(target.block, by_id)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise SourceError(*where, f"unknown block id {target.block!r}{hint}; blocks here: {known}")
     return block
 
 
@@ -360,21 +404,38 @@ def check_claim(expression: str, scope: Scope, where: tuple) -> None:
     tree = _parse_claim(expression, where)
     try:
         holds = evaluate(tree, scope)
+        why = explain(tree, scope) if holds is not True else ""
     except ClaimError as exc:
-        raise SourceError(*where, f"the claim {expression!r} cannot be evaluated: {exc}") from exc
+        raise SourceError(
+            *where, f"the claim {_short(expression)} cannot be evaluated: {exc}"
+        ) from exc
+    except RecursionError as exc:
+        raise SourceError(
+            *where, f"the claim {_short(expression)} is nested too deeply to evaluate"
+        ) from exc
     if holds is not True:
         raise SourceError(
             *where,
-            f"the claim {expression!r} is false: {explain(tree, scope)}; the demo no longer "
+            f"the claim {expression!r} is false: {why}; the demo no longer "
             "supports this sentence: change the sentence, or the demo",
         )
 
 
 def _parse_claim(expression: str, where: tuple) -> ast.AST:
+    if len(expression) > MAX_EXPRESSION:
+        raise SourceError(
+            *where,
+            f"the claim {_short(expression)} is too long to read ({len(expression)} "
+            f"characters, at most {MAX_EXPRESSION}): split it into several claims",
+        )
     try:
         return ast.parse(_EVERY.sub("[:]", expression), mode="eval").body
     except SyntaxError as exc:
         raise SourceError(*where, f"cannot read the claim {expression!r}: {exc.msg}") from exc
+    except (RecursionError, MemoryError) as exc:
+        raise SourceError(
+            *where, f"the claim {_short(expression)} is nested too deeply to read"
+        ) from exc
 
 
 def _runs_named(expression: str, block_id: str, where: tuple) -> list[Target]:
@@ -423,10 +484,10 @@ def evaluate(node: ast.AST, scope: Scope) -> object:
         value = evaluate(node.operand, scope)
         if isinstance(node.op, ast.Not):
             return not value
-        if isinstance(node.op, ast.USub):
-            return -value
-        if isinstance(node.op, ast.UAdd):
-            return +value
+        if isinstance(node.op, ast.USub | ast.UAdd):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ClaimError(f"{_shown(node)}: {_short(value)} is not a number")
+            return -value if isinstance(node.op, ast.USub) else value
     if isinstance(node, ast.BinOp):
         return _apply(_ARITH, node.op, evaluate(node.left, scope), evaluate(node.right, scope))
     if isinstance(node, ast.List | ast.Tuple):
@@ -441,8 +502,8 @@ def evaluate(node: ast.AST, scope: Scope) -> object:
             )
         args = [evaluate(a, scope) for a in node.args]
         try:
-            return FUNCTIONS[node.func.id](*args)
-        except (TypeError, ValueError) as exc:
+            return _checked_size(FUNCTIONS[node.func.id](*args))
+        except _ERRORS as exc:
             raise ClaimError(f"{ast.unparse(node)}: {exc}") from exc
     raise ClaimError(f"{ast.unparse(node)!r} is not allowed in a claim")
 
@@ -462,7 +523,10 @@ def _lookup(node: ast.AST, scope: Scope) -> tuple[object, bool]:
             raise ClaimError(f"{_shown(node)}: one [*] or slice per key path")
         if not isinstance(base, list):
             raise ClaimError(f"{where} is not a list, so it has no [*]")
-        return base[_bound(node.slice.lower) : _bound(node.slice.upper)], True
+        step = _bound(node.slice.step)
+        if step == 0:
+            raise ClaimError(f"{_shown(node)}: a slice's step cannot be zero")
+        return base[_bound(node.slice.lower) : _bound(node.slice.upper) : step], True
     key = node.attr if isinstance(node, ast.Attribute) else _index(node)
     if every:
         return [_step(row, key, f"a row of {where}") for row in base], True
@@ -520,10 +584,40 @@ def _apply(table: dict, op: ast.AST, left: object, right: object) -> object:
     fn = table.get(type(op))
     if fn is None:
         raise ClaimError(f"the operator {type(op).__name__} is not allowed")
+    _check_operands(op, left, right)
     try:
-        return fn(left, right)
-    except Exception as exc:
+        return _checked_size(fn(left, right))
+    except _ERRORS as exc:  # only the claim's own errors: a timeout or an interrupt passes
         raise ClaimError(f"{_short(left)} and {_short(right)}: {exc}") from exc
+
+
+def _check_operands(op: ast.AST, left: object, right: object) -> None:
+    """Refuse, before computing it, a power or a repetition past the bounds."""
+    if isinstance(op, ast.Pow) and _is_number(left) and _is_number(right):
+        if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
+            if abs(left).bit_length() * right > MAX_INT_BITS:
+                raise ClaimError(f"{_short(left)} ** {_short(right)} is too large to compute")
+        elif abs(right) > MAX_INT_BITS and abs(left) > 1:
+            raise ClaimError(f"{_short(left)} ** {_short(right)} is too large to compute")
+    if isinstance(op, ast.Mult):
+        for seq, times in ((left, right), (right, left)):
+            sequence = isinstance(seq, str | list) and isinstance(times, int)
+            if sequence and len(seq) * max(times, 0) > MAX_LENGTH:
+                raise ClaimError(
+                    f"{_short(seq)} * {_short(times)} is too long (over {MAX_LENGTH} items)"
+                )
+
+
+def _checked_size(value: object) -> object:
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise ClaimError(f"a number too large to compare ({value.bit_length()} bits)")
+    if isinstance(value, str | list) and len(value) > MAX_LENGTH:
+        raise ClaimError(f"a value too long (over {MAX_LENGTH} items)")
+    return value
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _is_int(node: ast.AST) -> bool:

@@ -4,19 +4,45 @@ supplies is text in the page, never markup."""
 from __future__ import annotations
 
 import json
+import urllib.parse
 from functools import cache
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from markupsafe import Markup, escape
 from parameter_lab import controls as control_types
 from parameter_lab.runner import format_cell, format_view
 from parameter_lab.scan import Block
 from parameter_lab.specs import default_values
 
+# A site overrides a template as it overrides Material's partials: a file of the same name
+# in <theme.custom_dir>/parameter_lab/ (e.g. parameter_lab/cell.html).
+OVERRIDES = "parameter_lab"
+_template_dirs: tuple[str, ...] = ()
+
+
+def use_template_dirs(dirs: list[str]) -> None:
+    """Look for templates in ``dirs`` first (the site's overrides), then in the plugin."""
+    global _template_dirs
+    _template_dirs = tuple(dirs)
+
+
+def _env() -> Environment:
+    return _env_for(_template_dirs)
+
 
 @cache
-def _env() -> Environment:
+def _env_for(dirs: tuple[str, ...]) -> Environment:
     env = Environment(
-        loader=PackageLoader("parameter_lab", "templates"),
+        loader=ChoiceLoader(
+            [FileSystemLoader(list(dirs)), PackageLoader("parameter_lab", "templates")]
+        ),
         autoescape=select_autoescape(default=True),
         undefined=StrictUndefined,
         keep_trailing_newline=False,
@@ -24,8 +50,40 @@ def _env() -> Environment:
     # A plain string, so autoescape turns its quotes into entities inside attributes.
     env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False)
     env.filters["short_url"] = lambda url: str(url).removeprefix("https://").removesuffix("/")
+    env.filters["inert"] = inert
+    env.filters["link_url"] = link_url
     env.globals["cell"] = format_cell
     return env
+
+
+# Each mark that Markdown or an extension reads as syntax (emphasis, links, code, tables,
+# math, macros, magiclink's URLs and e-mails, ==mark==, ^sup^) as a character reference,
+# which none of them reads; `.`, `,` and `%` stay, so "90.5%" reads as written.
+_INERT = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()<>#+-!|~$&:/@=^\"'"}
+
+
+def inert(text: object) -> Markup:
+    """``text`` as HTML that a Markdown pass after this one leaves as the same text."""
+    return Markup("".join(_INERT.get(c, str(escape(c))) for c in str(text)))
+
+
+def is_safe_link(url: str) -> bool:
+    """An http(s) URL or a relative one: never ``javascript:``, ``data:`` and the like.
+
+    Whitespace and control characters are refused: browsers drop them, so
+    ``"\x01javascript:"`` would otherwise pass as a relative URL."""
+    if not url or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        return False
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme:
+        return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    return ":" not in url.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+
+
+def link_url(url: object) -> str:
+    if not is_safe_link(str(url)):
+        raise ValueError(f"{str(url)!r} is not an http(s) or relative URL")
+    return str(url)
 
 
 def _render(template: str, **context: object) -> str:

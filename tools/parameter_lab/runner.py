@@ -20,8 +20,9 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-CELL_FILENAME = "<セル>"  # how the reader's own code appears in tracebacks
+CELL_FILENAME = "<cell>"  # how the reader's own code appears in tracebacks (locales: cell_filename)
 
 
 def _error(exc: BaseException) -> dict:
@@ -46,13 +47,13 @@ def _error(exc: BaseException) -> dict:
     }
 
 
-def run_cell(code: str) -> dict:
+def run_cell(code: str, filename: str = CELL_FILENAME) -> dict:
     """Execute ``code`` in a fresh namespace. Output goes to sys.stdout / sys.stderr."""
     namespace = {"__name__": "__main__"}
     # Let tracebacks quote the reader's lines, as they would for a file.
-    linecache.cache[CELL_FILENAME] = (len(code), None, code.splitlines(True), CELL_FILENAME)
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
     try:
-        exec(compile(code, CELL_FILENAME, "exec"), namespace)
+        exec(compile(code, filename, "exec"), namespace)
     except BaseException as exc:  # KeyboardInterrupt too: Stop is an outcome, not a crash
         return {"ok": False, "error": _error(exc)}
     return {"ok": True}
@@ -253,21 +254,122 @@ def format_cell(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def imports_of(module: str) -> str:
-    """The import lines of ``module``'s source, without running it, so the worker can fetch
-    the packages it needs (numpy) before the import is attempted."""
-    spec = importlib.util.find_spec(module)
-    if spec is None or spec.origin is None:
-        return ""
-    with open(spec.origin, encoding="utf-8") as f:
-        tree = ast.parse(f.read())
-    lines = []
+def imports_of(module: str, own_json: str = "") -> str:
+    """The import lines a demo module needs from outside the site's package, without running
+    it, so the worker can fetch the packages (numpy) before the import is attempted.
+
+    Imports of the site's own modules are followed into their files, so a demo that uses
+    numpy only through a helper module still gets numpy. ``own_json``: the site's
+    top-level packages as a JSON list (default: ``module``'s own)."""
+    own = json.loads(own_json) if own_json else [module.split(".")[0]]
+    # As Python imports it: its packages' __init__ first, then the module.
+    return _lines(find_imports(f"import {module}", "<demo>", own, "__main__"))
+
+
+def imports_in(code: str, own_json: str = "[]") -> str:
+    """The same for a cell's code: what it needs, through the site's modules it imports."""
+    return _lines(find_imports(code, CELL_FILENAME, json.loads(own_json), "__main__"))
+
+
+def _lines(found: list[tuple[str, str, int]]) -> str:
+    return "\n".join(dict.fromkeys(f"import {name}" for name, _, _ in found))
+
+
+def find_imports(
+    source: str, filename: str, own: list[str], module: str, seen: set | None = None
+) -> list[tuple[str, str, int]]:
+    """(top-level name, file, line) of every import outside ``own`` that ``source`` makes,
+    directly or through the modules of ``own`` it imports. An import guarded by
+    ``except ImportError`` is optional and left out."""
+    seen = set() if seen is None else seen
+    try:
+        tree = ast.parse(source, filename)
+    except SyntaxError:
+        return []  # running it will say so, with the reader's line
+    optional = {
+        id(node)
+        for guard in ast.walk(tree)
+        if isinstance(guard, ast.Try) and any(_catches_import_error(h) for h in guard.handlers)
+        for stmt in guard.body
+        for node in ast.walk(stmt)
+    }
+    package = module if _is_package(module, own) else module.rpartition(".")[0]
+    found = []
     for node in ast.walk(tree):
+        if id(node) in optional:
+            continue
+        names = []
         if isinstance(node, ast.Import):
-            lines += [f"import {a.name}" for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            lines.append(f"import {node.module}")
-    return "\n".join(lines)
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node, package)
+            if base is None:
+                continue
+            names = [base] + [f"{base}.{a.name}" for a in node.names if a.name != "*"]
+        for name in names:
+            top = name.split(".")[0]
+            if top not in own:
+                if not (isinstance(node, ast.ImportFrom) and name != names[0]):
+                    found.append((top, filename, node.lineno))
+                continue
+            parts = name.split(".")
+            for depth in range(1, len(parts) + 1):  # importing a.b.c runs a and a.b too
+                prefix = ".".join(parts[:depth])
+                if prefix in seen:
+                    continue
+                seen.add(prefix)
+                origin = _module_file(prefix, own)
+                if origin is not None:  # a name imported from a module is not a module
+                    text = origin.read_text(encoding="utf-8")
+                    found += find_imports(text, str(origin), own, prefix, seen)
+    return found
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(
+        isinstance(k, ast.Name) and k.id in ("ImportError", "ModuleNotFoundError") for k in kinds
+    )
+
+
+def _absolute(node: ast.ImportFrom, package: str) -> str | None:
+    if not node.level:
+        return node.module
+    parts = package.split(".") if package and package != "__main__" else []
+    if node.level - 1 > len(parts) or not parts:
+        return None
+    base = parts[: len(parts) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def _package_dir(top: str) -> Path | None:
+    """The folder of a top-level package, found without importing (or running) it."""
+    spec = importlib.util.find_spec(top)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _module_file(module: str, own: list[str]) -> Path | None:
+    """The source file of one of the site's modules, found on disk: finding a submodule
+    through importlib would run its packages' ``__init__`` (and their imports) first."""
+    top, *rest = module.split(".")
+    if top not in own:
+        return None
+    root = _package_dir(top)
+    if root is None:
+        spec = importlib.util.find_spec(top)
+        return Path(spec.origin) if spec and spec.origin and not rest else None
+    path = root.joinpath(*rest)
+    for candidate in (path / "__init__.py", path.with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _is_package(module: str, own: list[str]) -> bool:
+    origin = _module_file(module, own)
+    return origin is not None and origin.name == "__init__.py"
 
 
 class _Recorder(io.TextIOBase):

@@ -170,9 +170,19 @@ def build_runtime(
     cache_dir: Path,
     cdn: str,
     local_packages: Path | None = None,
+    strings: dict[str, str] | None = None,
+    package: str | None = None,
 ) -> RuntimeBundle:
-    """Build (or reuse from ``cache_dir``) every hashed runtime file of one site."""
-    key = _runtime_fingerprint(dist, package_dir, cdn, local_packages)
+    """Build (or reuse from ``cache_dir``) every hashed runtime file of one site.
+
+    ``strings``: the words the browser writes, in the site's language (see i18n).
+    ``package``: the demos package's dotted name (default: ``package_dir``'s name)."""
+    package = package or package_dir.name
+    if strings is None:
+        from parameter_lab import i18n
+
+        strings = i18n.load("en", None)["runtime"]
+    key = _runtime_fingerprint(dist, package_dir, cdn, local_packages, {**strings, "": package})
     out = cache_dir / key
     done = out / "manifest.json"
     manifest = caches.read_json(done, lambda m: _is_complete(out, m))
@@ -184,12 +194,12 @@ def build_runtime(
 
     manifest: dict = {}
     manifest["pyodide"] = _vendor_dir(dist / "pyodide", PYODIDE_CORE_FILES, "pyodide", out)
-    wheel_name, wheel_sha = build_browser_wheel(package_dir, out)
+    wheel_name, wheel_sha = build_browser_wheel(package_dir, out, package)
     lock = render_lock(
         json.loads((dist / "pyodide" / "pyodide-lock.json").read_text()),
         cdn=cdn,
         wheel=(wheel_name, wheel_sha),
-        imports=[package_dir.name, RUNNER_MODULE],
+        imports=[package.split(".")[0], RUNNER_MODULE],
         local_packages=local_packages,
         out=out,
     )
@@ -201,6 +211,7 @@ def build_runtime(
     manifest["package"] = BROWSER_DIST
     manifest["runner"] = RUNNER_MODULE
     manifest["wheel"] = wheel_name
+    manifest["strings"] = strings
     bundles = json.loads((dist / "bundles.json").read_text())
     for name, file in bundles.items():
         if name != "loader":
@@ -217,7 +228,7 @@ def _is_complete(out: Path, manifest: object) -> bool:
     """A cached runtime whose every named file is there and not empty (else: rebuild)."""
     if not isinstance(manifest, dict) or "loader" not in manifest:
         return False
-    names = [v for k, v in manifest.items() if k not in ("cdn", "package", "runner")]
+    names = [v for k, v in manifest.items() if k not in ("cdn", "package", "runner", "strings")]
     files = [out / n for n in names if isinstance(n, str) and not n.endswith("/")]
     return all(f.is_file() and f.stat().st_size > 0 for f in files)
 
@@ -271,7 +282,7 @@ def render_lock(
     return {"info": npm_lock["info"], "packages": packages}
 
 
-def build_browser_wheel(package_dir: Path, out: Path) -> tuple[str, str]:
+def build_browser_wheel(package_dir: Path, out: Path, package: str = "") -> tuple[str, str]:
     """Write the site's demos package, and the runner as ``plab_runner``, as a pure-Python
     wheel; return (file name, sha256 hex).
 
@@ -281,10 +292,15 @@ def build_browser_wheel(package_dir: Path, out: Path) -> tuple[str, str]:
     files = caches.package_files(package_dir)
     if not files:
         raise AssetError(f"{package_dir} has no files to package")
+    # A dotted package (mysite.demos) keeps its place: mysite/demos/…, and mysite/__init__.py.
+    parts = (package or package_dir.name).split(".")
     entries: list[tuple[str, bytes]] = [
-        (f"{package_dir.name}/{p.relative_to(package_dir).as_posix()}", p.read_bytes())
-        for p in files
+        ("/".join([*parts, p.relative_to(package_dir).as_posix()]), p.read_bytes()) for p in files
     ]
+    for depth in range(1, len(parts)):
+        init = package_dir.parents[len(parts) - 1 - depth] / "__init__.py"
+        if init.is_file():
+            entries.append(("/".join([*parts[:depth], "__init__.py"]), init.read_bytes()))
     entries.append((f"{RUNNER_MODULE}.py", (PACKAGE_DIR / "runner.py").read_bytes()))
     content = hashlib.sha256()
     for arcname, data in entries:
@@ -305,9 +321,7 @@ def build_browser_wheel(package_dir: Path, out: Path) -> tuple[str, str]:
             b"Tag: py3-none-any\nBuild: " + build_tag.encode() + b"\n",
         )
     )
-    entries.append(
-        (f"{dist_info}/top_level.txt", f"{package_dir.name}\n{RUNNER_MODULE}\n".encode())
-    )
+    entries.append((f"{dist_info}/top_level.txt", f"{parts[0]}\n{RUNNER_MODULE}\n".encode()))
     record = "".join(f"{name},sha256={_record_hash(data)},{len(data)}\n" for name, data in entries)
     entries.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode()))
     name = f"{dist}-{BROWSER_VERSION}-{build_tag}-py3-none-any.whl"
@@ -349,9 +363,10 @@ def _write_hashed(out: Path, name: str, data: bytes) -> str:
 
 
 def _runtime_fingerprint(
-    dist: Path, package_dir: Path, cdn: str, local_packages: Path | None
+    dist: Path, package_dir: Path, cdn: str, local_packages: Path | None, strings: dict
 ) -> str:
     digest = hashlib.sha256(f"{cdn}\0{local_packages}\0".encode())
+    digest.update(json.dumps(strings, sort_keys=True).encode())
     own = [Path(__file__), PACKAGE_DIR / "runner.py"]
     caches.digest_files(digest, PACKAGE_DIR, own)
     caches.digest_files(

@@ -8,7 +8,7 @@ unknown key, wrong type and missing value is reported the same way, at the line 
 from __future__ import annotations
 
 import importlib
-import shlex
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -63,20 +63,34 @@ class Where:
         return SourceError(self.path, self.of(*key), message)
 
 
+# What SuperFences reads after a fence's name: key="value" (or 'value'), and in the brace
+# form {.pyodide #id .class key="value"} an id and classes.
+_CELL_OPTION = re.compile(
+    r"""\s*(?:(?P<key>[A-Za-z_][\w-]*)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>\S*))"""
+    r"""|\#(?P<id>[^\s}]+)|\.(?P<cls>[^\s}=]+)|(?P<other>\S+))"""
+)
+
+
 def parse_cell_options(opts: str, where: Where) -> dict:
-    try:
-        words = shlex.split(opts)
-    except ValueError as exc:
-        raise where.error(
-            f'cannot read the fence options ({exc}); write them as key="value"'
-        ) from exc
-    raw = {}
-    for word in words:
-        key, eq, value = word.partition("=")
-        if not eq:
+    raw: dict = {}
+    classes = []
+    for m in _CELL_OPTION.finditer(opts.strip()):
+        if m["id"]:
+            raw["id"] = m["id"]
+        elif m["cls"]:
+            classes.append(m["cls"])
+        elif m["other"]:
+            word = m["other"]
             raise where.error(f'option {word!r} has no value; write {word}="..."')
-        raw[key] = value
+        elif m["bare"] is not None:
+            # SuperFences reads no unquoted value: the fence would not be a fence at all.
+            raise where.error(
+                f'option {m.group().strip()} needs quotes: write {m["key"]}="{m["bare"]}"'
+            )
+        else:
+            raw[m["key"]] = m["dq"] if m["dq"] is not None else m["sq"]
     spec = _validate(CellOptions, raw, where, "pyodide fence")
+    spec["classes"] = classes
     spec["prerender"] = spec["prerender"] == "true"
     return spec
 
@@ -153,7 +167,26 @@ def parse_demo(raw: dict, where: Where, package: str, known_views: set[str]) -> 
         "caption": spec["caption"],
         "id": spec["id"],
         "labels": {"labels": spec["labels"], "columns": spec["columns"]},
+        "view_line": where.of("view"),  # for check_view_keys, once the result is known
     }
+
+
+def check_view_keys(spec: dict, result: object, path: str, datasets: dict[str, dict]) -> None:
+    """Each view's key (``table:rows``; a chart view's datasets) must be in the result:
+    a typo would otherwise show ``null``. ``datasets``: chart view -> {name: result key}."""
+    if not isinstance(result, dict):
+        return
+    for view in spec["views"]:
+        kind, _, key = view.partition(":")
+        keys = [key] if key else list(datasets.get(kind, {}).values())
+        for name in keys:
+            if name not in result:
+                have = ", ".join(sorted(map(str, result))) or "(nothing)"
+                raise SourceError(
+                    path,
+                    spec.get("view_line"),
+                    f"view {view!r}: the result has no key {name!r}; it has {have}",
+                )
 
 
 def parse_chart(raw: dict, where: Where, known: set[str]) -> dict:

@@ -7,6 +7,7 @@ import { indentWithTab } from "@codemirror/commands";
 import { HighlightStyle, defaultHighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import { python } from "@codemirror/lang-python";
 import { oneDark } from "@codemirror/theme-one-dark";
+import { strings } from "./i18n.js";
 
 const isDark = () => document.body.getAttribute("data-md-color-scheme") === "slate";
 
@@ -39,7 +40,7 @@ export function createEditor(parent, code, { onRun }) {
         keymap.of([indentWithTab]),
         python(),
         theme.of(palette()),
-        EditorView.contentAttributes.of({ "aria-label": "Python コード（Esc → Tab でエディタを抜けます）" }),
+        EditorView.contentAttributes.of({ "aria-label": strings().editorLabel }),
       ],
     }),
   });

@@ -12,9 +12,10 @@ const base = new URL(".", import.meta.url);
 const url = (name) => new URL(manifest[name], base).href;
 const modules = new Map();
 const saveData = () => navigator.connection?.saveData === true;
-const JA = document.documentElement.lang.startsWith("ja");
-const PREPARING = JA ? "準備中…" : "Preparing…";
-const UNAVAILABLE = JA ? "読み込めませんでした。もう一度押してください。" : "Could not load. Press again.";
+// The site's words for every module of the runtime (see i18n.js).
+globalThis.plabStrings = manifest.strings;
+const PREPARING = manifest.strings.preparing;
+const UNAVAILABLE = manifest.strings.unavailable;
 
 let failures = 0;
 function load(name) {

@@ -261,7 +261,7 @@ class CellWidget extends Widget {
   }
 
   job() {
-    return { kind: "cell", code: this.code() };
+    return { kind: "cell", code: this.code(), filename: strings().cellFilename };
   }
 
   code() {

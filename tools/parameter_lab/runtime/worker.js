@@ -4,7 +4,7 @@
 //
 //   in:  {type: "init", indexURL, lockURL, package, runner, wheel, cacheName,
 //         immutablePrefixes, interruptBuffer?}
-//        {type: "run", id, kind: "cell", code}
+//        {type: "run", id, kind: "cell", code, filename}
 //        {type: "run", id, kind: "demo", module, function, kwargs, views, figures, labels,
 //         language}   (kwargs, views, figures, labels: JSON text for the runner's call_demo)
 //   out: {type: "progress", stage, id?} | {type: "ready", info} | {type: "init-error", message}
@@ -240,7 +240,9 @@ function failureOf(err) {
 async function run(msg) {
   current = msg.id;
   try {
-    const code = msg.kind === "cell" ? msg.code : runner.imports_of(msg.module);
+    // What the code imports, through the site's own modules (runner.imports_of, as the build).
+    const own = JSON.stringify(ownImports(pyodide, site));
+    const code = msg.kind === "cell" ? runner.imports_in(msg.code, own) : runner.imports_of(msg.module, own);
     await loadImports(code, msg.id, site);
     if (interrupted()) {
       interrupt[0] = 0; // Stop arrived while packages loaded: Python never started
@@ -250,7 +252,7 @@ async function run(msg) {
     post({ type: "progress", stage: "running", id: msg.id });
     const outcome =
       msg.kind === "cell"
-        ? toJs(runner.run_cell(msg.code))
+        ? toJs(runner.run_cell(msg.code, msg.filename ?? "<cell>"))
         : toJs(runner.call_demo(msg.module, msg.function, msg.kwargs, msg.views, msg.language, msg.figures, msg.labels));
     post({ type: "done", id: msg.id, ...outcome });
   } catch (err) {
