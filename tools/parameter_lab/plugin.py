@@ -116,7 +116,10 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             self._scenarios = self._run_scenarios(
                 prose.scenarios_of(markdown, blocks, path, first_line), path
             )
-            markdown = prose.render_prose(markdown, blocks, self._scenario, path, first_line)
+            dataset = self.rows if self.config.dataset else None
+            markdown = prose.render_prose(
+                markdown, blocks, self._scenario, path, first_line, dataset
+            )
         except SourceError as exc:
             raise PluginError(str(exc)) from exc
         self._page_blocks = blocks
