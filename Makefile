@@ -36,10 +36,11 @@ site: setup
 	@TIMEFORMAT='make site: built in %R s'; time $(MKDOCS) build --strict --clean
 
 # Every test: lint, content checks, the browser runtime's pure modules (node --test), then
-# pytest (unit, build, the installed-wheel site, and browser tests).
+# pytest (unit, build, the installed-wheel site, and browser tests), one worker per core:
+# each test file runs whole in one worker, in order, with its own fixtures.
 test: setup browser-deps lint check
 	node --test tests/js/
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 # Content checks with file:line messages (links, anchors, sources, unsafe HTML, alt text …).
 check: setup

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,12 @@ from tools.browser_harness import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+# Every build of this site in the suite shares one new cache (mkdocs.yml reads
+# PLAB_CACHE_DIR): never the working tree's .cache, whose results may be stale or another
+# machine's. Builds within the session (and a pytest the suite runs inside it, as the
+# scaffold test does) still reuse each other's pre-renders.
+os.environ.setdefault("PLAB_SUITE_CACHE", tempfile.mkdtemp(prefix="plab-test-cache-"))
+os.environ["PLAB_CACHE_DIR"] = os.environ["PLAB_SUITE_CACHE"]
 
 
 def mkdocs_build(
@@ -39,7 +49,7 @@ def scratch_project(tmp_path: Path) -> Path:
     project.mkdir()
     shutil.copy2(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     shutil.copytree(ROOT / "site_src", project / "site_src")
-    for shared in ("node_modules", "demos", "tools", ".cache", "package-lock.json"):
+    for shared in ("node_modules", "demos", "tools", "package-lock.json"):
         if (ROOT / shared).exists():
             (project / shared).symlink_to(ROOT / shared)
     return project
@@ -51,10 +61,21 @@ def site_port() -> int:
     return free_port()
 
 
+@contextlib.contextmanager
+def one_build_at_a_time() -> Iterator[None]:
+    """Builds of the suite's workers (``pytest -n``) take turns: the first fills the shared
+    cache, the next reuses it instead of computing every pre-render again beside it."""
+    lock = Path(os.environ["PLAB_SUITE_CACHE"]) / "build.lock"
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory, site_port: int) -> Path:
-    """The real site, built strictly once per test session."""
+    """The real site, built strictly once per test session (per worker)."""
     site = tmp_path_factory.mktemp("site")
-    result = mkdocs_build(ROOT, site, site_url=f"http://127.0.0.1:{site_port}/")
+    with one_build_at_a_time():
+        result = mkdocs_build(ROOT, site, site_url=f"http://127.0.0.1:{site_port}/")
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
     return site

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.conftest import free_port, mkdocs_build
+from tests.conftest import free_port, mkdocs_build, one_build_at_a_time
 from tools.browser_harness import CHROMIUM, CHROMIUM_ARGS, ISOLATION_COOKIE, serve
 
 pytestmark = pytest.mark.browser
@@ -49,9 +49,12 @@ def playground_port() -> int:
 def playground_site(tmp_path_factory: pytest.TempPathFactory, playground_port: int) -> Path:
     """tests/browser/playground: the real plugin, with pages that misbehave on purpose."""
     site = tmp_path_factory.mktemp("playground")
-    result = mkdocs_build(
-        Path(__file__).parent / "playground", site, site_url=f"http://127.0.0.1:{playground_port}/"
-    )
+    with one_build_at_a_time():
+        result = mkdocs_build(
+            Path(__file__).parent / "playground",
+            site,
+            site_url=f"http://127.0.0.1:{playground_port}/",
+        )
     assert result.returncode == 0, f"playground build failed:\n{result.stderr}"
     return site
 

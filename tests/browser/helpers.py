@@ -79,3 +79,24 @@ def results(page: Page, block_id: str) -> list[str]:
 def code(page: Page, block_id: str) -> str:
     """The Python a block shows (inside a <details> that may be closed)."""
     return block(page, block_id).locator("[data-demo-code]").text_content()
+
+
+def settle(page: Page) -> None:
+    """Return once the page has drawn two frames and then gone idle: whatever the last act
+    set off (observers, timers due, the tasks they queue) has run by then, on any machine.
+    The event a negative check waits for, instead of a fixed sleep."""
+    page.evaluate(
+        """() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(
+             () => requestIdleCallback(done, { timeout: 5000 }))))"""
+    )
+
+
+# Counts the Python workers a page starts: runtime.ensure() makes one synchronously, so
+# once a block is mounted, whether it prefetched is already decided and visible here.
+COUNT_WORKERS = """
+  window.__workers = 0;
+  const Original = window.Worker;
+  window.Worker = class extends Original {
+    constructor(url, options) { super(url, options); window.__workers += 1; }
+  };
+"""

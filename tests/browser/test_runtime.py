@@ -235,8 +235,10 @@ def test_clicks_before_the_widgets_arrive_are_not_lost(playground):
     page.route("**/assets/plab/widgets.*.js", lambda route: held.append(route))
 
     def release(block: str) -> None:
-        page.wait_for_timeout(300)
-        assert held, "the widgets module should have been requested by now"
+        deadline = time.monotonic() + 10
+        while not held and time.monotonic() < deadline:  # the route records the request
+            page.wait_for_timeout(20)
+        assert held, "the click should have requested the widgets module"
         assert page.locator(f"[data-demo={block}]").get_attribute("data-mounted") is None
         while held:
             held.pop().continue_()

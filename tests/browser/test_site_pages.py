@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import COUNT_WORKERS, settle
 from tests.conftest import ROOT
 from tools import site_nav
 
@@ -170,7 +171,7 @@ def test_reading_a_page_to_the_end_fetches_no_python_and_no_vega(
                }, true); }"""
         )
         read_to_the_bottom(page)
-        page.wait_for_timeout(1_000)
+        settle(page)  # what the reading set off has run
         if page.locator("[data-demo]").count():
             assert page.evaluate("window.__touched"), f"{url}: no swipe started on a block"
         live = [u for u in fetched if any(part in u for part in LIVE_LAYER)]
@@ -212,6 +213,7 @@ def test_with_save_data_only_run_fetches_python(browser, site_url: str):
     context.add_init_script(
         "Object.defineProperty(navigator, 'connection', { value: { saveData: true } })"
     )
+    context.add_init_script(COUNT_WORKERS)
     page = context.new_page()
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url))
@@ -219,7 +221,9 @@ def test_with_save_data_only_run_fetches_python(browser, site_url: str):
     calc = page.locator("[data-demo=param-calculator]")
     calc.locator("select[data-control=preset]").focus()  # focus is intent, but no prefetch
     expect(calc).to_have_attribute("data-mounted", "true")
-    page.wait_for_timeout(1_500)
+    # A prefetch starts its worker in the same task that mounts the block: decided by now.
+    assert page.evaluate("window.__workers") == 0
+    settle(page)
     assert not [u for u in fetched if "/pyodide-" in u or "/worker." in u], fetched
     calc.locator("[data-demo-run]").click()
     page.wait_for_function(

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from parameter_lab import caches, charts, prerender
@@ -105,6 +106,8 @@ def test_serve_rebuilds_see_demo_edits(tiny_site: TinySite):
 RELOAD_CHECK = """
 import os
 from pathlib import Path
+
+import pytest
 from parameter_lab import plugin
 
 plugin.refresh_plugin_modules()  # records the current files
@@ -128,3 +131,78 @@ def test_plugin_modules_reload_when_their_files_change():
         [sys.executable, "-c", RELOAD_CHECK], capture_output=True, text=True, check=False
     )
     assert result.stdout.strip() == "reloaded", result.stderr
+
+
+CHARTS_MODULE = """\
+import altair as alt
+from parameter_lab.charts import View
+
+
+def _line():
+    return alt.Chart(alt.NamedData("rows")).mark_line().encode(x="i:Q", y="value:Q")
+
+
+VIEWS = {"line": View(_line, {"rows": "rows"}, "each value by its index")}
+"""
+DAMAGE_PAGE = """\
+# Damage
+
+```pyodide
+print(6 * 7)
+```
+
+```demo
+module: labdemos.double
+controls:
+  - {name: repeat, type: slider, min: 1, max: 5, value: 3}
+view: [line, text:double]
+```
+"""
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(b"\x00\xff{not json</svg")
+
+
+@pytest.mark.parametrize(
+    ("section", "pattern", "damage"),
+    [
+        ("prerender", "*.json", _truncate),  # a build killed mid-write (before atomic writes)
+        ("prerender", "*.json", _garbage),
+        ("svg", "*.svg", _empty),  # gave a blank chart from a green --strict build
+        ("svg", "*.svg", _truncate),
+        ("runtime", "*/manifest.json", _garbage),
+    ],
+    ids=["prerender-truncated", "prerender-garbage", "svg-empty", "svg-truncated", "runtime"],
+)
+def test_a_damaged_cache_entry_is_rebuilt_not_trusted(
+    tiny_site: TinySite, section, pattern, damage
+):
+    (tiny_site.root / "site_charts.py").write_text(CHARTS_MODULE)
+    config = tiny_site.root / "mkdocs.yml"
+    config.write_text(config.read_text() + "      charts_module: site_charts.py\n")
+    tiny_site.write_page(DAMAGE_PAGE)
+    assert tiny_site.build().returncode == 0
+    out = tiny_site.root / "out"
+    html = tiny_site.html()
+    svgs = {p.name: p.read_bytes() for p in (out / "assets/plab/svg").glob("*.svg")}
+    assert svgs and all(svgs.values())
+    entries = list((tiny_site.root / ".cache/parameter-lab" / section).glob(pattern))
+    assert entries, f"nothing cached in {section}"
+    for entry in entries:
+        damage(entry)
+
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr
+    assert tiny_site.html() == html
+    assert {p.name: p.read_bytes() for p in (out / "assets/plab/svg").glob("*.svg")} == svgs
+    for entry in (tiny_site.root / ".cache/parameter-lab" / section).glob(pattern):
+        assert entry.stat().st_size > 0  # and the entry itself was written again

@@ -22,7 +22,7 @@ def _project(tmp_path: Path) -> Path:
         shutil.copy2(ROOT / name, project / name)
     for name in ("site_src", "tests"):
         shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("tools", "demos", "node_modules", ".cache", "package-lock.json"):
+    for name in ("tools", "demos", "node_modules", "package-lock.json"):
         if (ROOT / name).exists():
             (project / name).symlink_to(ROOT / name)
     return project

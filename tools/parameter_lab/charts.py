@@ -28,6 +28,7 @@ from pathlib import Path
 from types import ModuleType
 
 import altair as alt
+from parameter_lab import caches
 from parameter_lab.errors import SourceError
 
 FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, sans-serif"
@@ -128,13 +129,17 @@ def render_svg(spec: dict, cache_dir: Path) -> str:
     payload = json.dumps(spec, sort_keys=True) + vl_convert.__version__
     key = hashlib.sha256(payload.encode()).hexdigest()[:24]
     cached = cache_dir / f"{key}.svg"
-    if cached.exists():
-        cached.touch()  # recently used: kept by the cache pruning
-        return cached.read_text()
-    svg = vl_convert.vegalite_to_svg(spec)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    cached.write_text(svg)
+    svg = caches.read_text(cached, is_svg)  # an emptied or damaged entry is drawn again
+    if svg is None:
+        svg = vl_convert.vegalite_to_svg(spec)
+        caches.write_atomic(cached, svg)
     return svg
+
+
+def is_svg(text: str) -> bool:
+    """A whole SVG document: what vl-convert writes, not an empty or cut-off file."""
+    text = text.strip()
+    return text.startswith("<svg") and text.endswith("</svg>")
 
 
 def _import_file(path: Path, display: str) -> ModuleType:

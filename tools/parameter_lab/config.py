@@ -27,6 +27,10 @@ class ParameterLabConfig(base.Config):
     # Run every demo and pyodide block in CPython at build, so pages show real output
     # before (or without) Python in the browser. Turn off only to debug a slow build.
     prerender = c.Type(bool, default=True)
+    # Also run them with other CPUs' rounding (other OpenBLAS kernels and SIMD widths, see
+    # parameter_lab.numerics), and warn where a figure, a claim or a block's output would
+    # differ: a reader's machine, or the reader's browser, would see something else.
+    numeric_check = c.Type(bool, default=True)
     # Where absent packages (numpy …) come from at run time. Absolute, version-pinned,
     # so a cached page never mixes runtimes.
     pyodide_cdn = c.Type(str, default=f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/")

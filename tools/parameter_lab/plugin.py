@@ -4,7 +4,8 @@
   KaTeX, our ES modules, the site's demos wheel and lock), register the fences.
 * ``on_serve``: watch the demos package, the charts module and (in a checkout) the plugin.
 * ``on_page_markdown``: find and validate the page's fences (``file:line`` errors),
-  pre-render them in CPython.
+  pre-render them and the text's scenarios in CPython, in every numeric environment this
+  machine can be forced into; warn (so --strict fails) where the page would differ.
 * the fence formatter: render each validated block from its template.
 * ``on_page_content``: make sure every block found was rendered.
 * ``on_post_build``: copy the runtime and the SVGs into the site; prune old cache entries.
@@ -12,15 +13,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib
 import importlib.util
+import json
+import logging
 import os
 import re
 import shutil
 import sys
 from collections import defaultdict, deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -37,6 +42,7 @@ from parameter_lab import (
     caches,
     charts,
     i18n,
+    numerics,
     prerender,
     prose,
     render,
@@ -46,8 +52,10 @@ from parameter_lab import (
 )
 from parameter_lab.config import ParameterLabConfig
 from parameter_lab.errors import SourceError
+from parameter_lab.runner import format_view
 from pymdownx.superfences import SuperFencesException
 
+log = logging.getLogger("mkdocs.plugins.parameter_lab")
 ASSETS_PREFIX = "assets/plab"  # where the hashed runtime lives in the built site
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
@@ -86,6 +94,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         config.extra_javascript.append(loader)
         config.extra_css.append(f"{ASSETS_PREFIX}/{self.runtime.manifest['css']}")
         self._register_fences(config)
+        self._numeric: numerics.Environments | None = None  # probed when first needed
         self._svgs: dict[str, str] = {}  # file name -> SVG text, written in on_post_build
         self._blocks: dict[tuple[str, str], deque[scan.Block]] = defaultdict(deque)
         self._page_blocks: list[scan.Block] = []
@@ -112,14 +121,17 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             first_line = scan.body_offset(raw, markdown) + 1
             blocks = [self._parse(f, path) for f in scan.find_fences(markdown, path, first_line)]
             _assign_ids(blocks, path)
-            self._prerender(blocks, path)
-            self._scenarios = self._run_scenarios(
-                prose.scenarios_of(markdown, blocks, path, first_line), path
-            )
+            scenarios = prose.scenarios_of(markdown, blocks, path, first_line)
+            runs = self._run_page(blocks, scenarios, path)
+            here = runs[0] if runs else PageRun(blocks, {})
+            self._scenarios = here.scenarios
             dataset = self.rows if self.config.dataset else None
-            markdown = prose.render_prose(
+            rendered = prose.render_prose(
                 markdown, blocks, self._scenario, path, first_line, dataset
             )
+            for message in self._compare_runs(runs, markdown, path, first_line):
+                log.warning(message)  # --strict (and so CI) stops the build on any
+            markdown = rendered
         except SourceError as exc:
             raise PluginError(str(exc)) from exc
         self._page_blocks = blocks
@@ -236,36 +248,44 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 spec = specs.parse_chart(raw, where, known)
         return scan.Block(fence.lang, fence.line, fence.source, "", spec)
 
-    def _prerender(self, blocks: list[scan.Block], path: str) -> None:
-        if not self.config.prerender:
-            return
+    def _run_page(
+        self, blocks: list[scan.Block], scenarios: list[tuple[scan.Block, dict]], path: str
+    ) -> list[PageRun]:
+        """Pre-render the page's blocks and run its scenarios, in one child per numeric
+        environment; this machine's run first, its outcomes set on ``blocks``."""
         todo = []
-        for block in blocks:
-            if block.lang == "pyodide" and block.spec["prerender"]:
-                todo.append((block, prerender.job_for_cell(block.source)))
-            elif block.lang == "demo":
-                spec = block.spec
-                kwargs = specs.default_values(spec)
-                todo.append(
-                    (
-                        block,
-                        prerender.job_for_demo(
-                            spec["module"], spec["function"], kwargs, spec["labels"]
-                        ),
-                    )
-                )
-        if not todo:
-            return
+        if self.config.prerender:
+            for block in blocks:
+                if block.lang == "pyodide" and block.spec["prerender"]:
+                    todo.append((block, prerender.job_for_cell(block.source)))
+                elif block.lang == "demo":
+                    todo.append((block, _demo_job(block, {})))
+        jobs = [job for _, job in todo] + [_demo_job(b, o) for b, o in scenarios]
+        if not jobs:
+            return []
+        environments = self._environments().each
         try:
-            outcomes = prerender.run_jobs(
-                [job for _, job in todo], self.site_root, self.package_dir, self.cache / "prerender"
+            runs = prerender.run_everywhere(
+                jobs, self.site_root, self.package_dir, self.cache / "prerender", environments
             )
         except prerender.PrerenderError as exc:
-            culprit = (
-                todo[exc.index][0] if exc.index is not None and exc.index < len(todo) else None
-            )
-            raise SourceError(path, culprit.line if culprit else None, str(exc)) from exc
-        for (block, _), outcome in zip(todo, outcomes, strict=True):
+            owners = [block for block, _ in todo] + [block for block, _ in scenarios]
+            index = exc.index if exc.index is not None and exc.index < len(owners) else None
+            line = owners[index].line if index is not None else None
+            raise SourceError(path, line, str(exc)) from exc
+        page_runs = []
+        for i, outcomes in enumerate(runs):
+            mine = blocks if i == 0 else [dataclasses.replace(b) for b in blocks]
+            copies = dict(zip(map(id, blocks), mine))
+            for (block, _), outcome in zip(todo, outcomes):
+                copies[id(block)].outcome = outcome
+            scenario_outcomes = {
+                _scenario_key(b, o): out
+                for (b, o), out in zip(scenarios, outcomes[len(todo) :], strict=True)
+            }
+            page_runs.append(PageRun(mine, scenario_outcomes))
+        for block, _ in todo:  # this machine's failures are the author's to fix
+            outcome = block.outcome
             if not outcome["ok"]:
                 hint = (
                     '; if the error is the point of the example, add prerender="false"'
@@ -278,32 +298,73 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                     f"the {block.lang} block {block.id!r} raised during "
                     f"pre-render{hint}:\n{outcome['error']['traceback']}",
                 )
-            block.outcome = outcome
+        return page_runs
 
-    def _run_scenarios(self, scenarios: list[tuple[scan.Block, dict]], path: str) -> dict:
-        """Run every scenario of a page in one child process (cached); key -> outcome."""
-        jobs = [
-            prerender.job_for_demo(
-                block.spec["module"],
-                block.spec["function"],
-                {**specs.default_values(block.spec), **overrides},
-                block.spec["labels"],
-            )
-            for block, overrides in scenarios
-        ]
-        if not jobs:
-            return {}
-        try:
-            outcomes = prerender.run_jobs(
-                jobs, self.site_root, self.package_dir, self.cache / "scenarios"
-            )
-        except prerender.PrerenderError as exc:
-            block = scenarios[exc.index][0] if exc.index is not None else None
-            raise SourceError(path, block.line if block else None, str(exc)) from exc
-        return {_scenario_key(b, o): out for (b, o), out in zip(scenarios, outcomes, strict=True)}
+    def _environments(self) -> numerics.Environments:
+        """Probed on the first page that runs anything, once per build."""
+        if self._numeric is None:
+            self._numeric = numerics.environments(forced=self.config.numeric_check)
+            if self._numeric.note:
+                log.info(
+                    "parameter-lab: figures are checked in this machine's numeric environment "
+                    f"only: {self._numeric.note}; CI's check stays the authority"
+                )
+        return self._numeric
+
+    def _compare_runs(
+        self, runs: list[PageRun], markdown: str, path: str, first_line: int
+    ) -> list[str]:
+        """Whatever the page would show differently in another numeric environment."""
+        if len(runs) < 2:
+            return []
+        shown = [self._shown(run, markdown, path, first_line) for run in runs]
+        return numerics.disagreements(path, self._environments().each, shown)
+
+    def _shown(
+        self, run: PageRun, markdown: str, path: str, first_line: int
+    ) -> list[numerics.Shown]:
+        def scenario(block: scan.Block, overrides: dict) -> object:
+            outcome = run.scenarios[_scenario_key(block, overrides)]
+            if not outcome["ok"]:
+                raise prose.ScenarioError(outcome["error"]["traceback"])
+            return outcome["result"]
+
+        shown = []
+        for block in run.blocks:
+            if block.outcome is not None:
+                shown += self._block_shown(block)
+        for r in prose.read_forms(markdown, run.blocks, scenario, path, first_line):
+            shown.append(numerics.Shown(r.line, r.form, r.kind, r.shown))
+        return shown
+
+    def _block_shown(self, block: scan.Block) -> list[numerics.Shown]:
+        """A pre-rendered block as the reader sees it: its printed output, and each view."""
+        name = f"the {block.lang} block {block.id!r}"
+        outcome = block.outcome
+        if not outcome["ok"]:
+            error = outcome["error"]["traceback"].strip().splitlines()[-1]
+            return [numerics.Shown(block.line, name, "block", f"raises {error}")]
+        printed = "".join(text for _, text in outcome["streams"])
+        shown = [numerics.Shown(block.line, f"{name}'s printed output", "block", printed)]
+        if block.lang != "demo":
+            return shown
+        result = outcome.get("result")
+        for view in block.spec["views"]:
+            what = f"{name}'s view {view!r}"
+            template = self.site_charts.views.get(view)
+            if template is None:
+                columns = block.spec["labels"]["columns"]
+                drawn = format_view(view, result, self.config.language, columns)
+                shown.append(numerics.Shown(block.line, what, "block", json.dumps(drawn)))
+            elif isinstance(result, dict):
+                data = {name: result.get(key, []) for name, key in template.datasets.items()}
+                svg = charts.render_svg(charts.with_data(template.spec(), data), self.cache / "svg")
+                digest = hashlib.sha256(svg.encode()).hexdigest()[:10]
+                shown.append(numerics.Shown(block.line, what, "block", svg, f"chart {digest}"))
+        return shown
 
     def _scenario(self, block: scan.Block, overrides: dict) -> object:
-        """The demo's result with some controls changed, as run by ``_run_scenarios``."""
+        """The demo's result with some controls changed, as run by ``_run_page``."""
         outcome = self._scenarios[_scenario_key(block, overrides)]
         if not outcome["ok"]:
             raise prose.ScenarioError(outcome["error"]["traceback"])
@@ -354,7 +415,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
 # Not errors.py: the hooks catch its SourceError class, which must stay the same object.
 _DOMAIN_MODULES = (
     "options", "controls", "runner", "scan", "specs", "i18n", "render",
-    "charts", "caches", "prerender", "prose", "runtime_assets",
+    "charts", "caches", "numerics", "prerender", "prose", "runtime_assets",
 )  # fmt: skip
 _loaded_at: dict[str, float] = {}
 
@@ -399,6 +460,21 @@ def _import_root(site_root: Path, package: str) -> Path:
             f"{package}/__init__.py, or set demos_package to your package's name",
         )
     return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+@dataclass
+class PageRun:
+    """A page's outcomes in one numeric environment: its blocks (with their pre-renders)
+    and its scenarios' outcomes by ``_scenario_key``."""
+
+    blocks: list[scan.Block]
+    scenarios: dict[str, dict]
+
+
+def _demo_job(block: scan.Block, overrides: dict) -> dict:
+    spec = block.spec
+    kwargs = {**specs.default_values(spec), **overrides}
+    return prerender.job_for_demo(spec["module"], spec["function"], kwargs, spec["labels"])
 
 
 def _scenario_key(block: scan.Block, overrides: dict) -> str:

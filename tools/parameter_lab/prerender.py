@@ -5,8 +5,9 @@ as they share one interpreter in the reader's browser. A block that loops, exits
 crashes cannot take the build down, and whatever goes wrong is blamed on that block.
 
 Outcomes are cached. A job's key covers everything its output can depend on: the Python
-and numpy versions, the runner, the demos package's files, and every job before it on
-the page (an earlier cell can leave state behind).
+and numpy versions, the numeric environment (BLAS kernel, SIMD, threads: see
+``numerics``), the runner, the demos package's files, and every job before it on the page
+(an earlier cell can leave state behind).
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ import os
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from parameter_lab import caches, numerics
 
 TIMEOUT_S = 120  # a whole page; demos run in < 0.15 s each, so this only catches a hang
 _RUNNER = Path(__file__).with_name("runner.py")
@@ -43,24 +47,64 @@ def job_for_demo(module: str, function: str, kwargs: dict, labels: dict | None =
     return job
 
 
-def run_jobs(jobs: list[dict], site_root: Path, package_dir: Path, cache_dir: Path) -> list[dict]:
-    """Outcomes, in order: {"ok", "streams": [[stream, text]...], "result"?, "error"?}."""
-    keys = cache_keys(jobs, package_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
+def run_everywhere(
+    jobs: list[dict],
+    site_root: Path,
+    package_dir: Path,
+    cache_dir: Path,
+    environments: tuple[numerics.Environment, ...],
+) -> list[list[dict]]:
+    """``run_jobs`` in each numeric environment at once (one child each): outcomes per
+    environment, in the order given."""
+    if len(environments) == 1:
+        return [run_jobs(jobs, site_root, package_dir, cache_dir, environments[0])]
+    with ThreadPoolExecutor(min(len(environments), os.cpu_count() or 1)) as pool:
+        runs = [
+            pool.submit(run_jobs, jobs, site_root, package_dir, cache_dir, env)
+            for env in environments
+        ]
+        outcomes = []
+        for env, run in zip(environments, runs):
+            try:
+                outcomes.append(run.result())
+            except PrerenderError as exc:  # only there: say where, the author cannot guess
+                raise PrerenderError(exc.index, f"{exc} (with {env.name}'s arithmetic)") from exc
+        return outcomes
+
+
+def run_jobs(
+    jobs: list[dict],
+    site_root: Path,
+    package_dir: Path,
+    cache_dir: Path,
+    environment: numerics.Environment | None = None,
+) -> list[dict]:
+    """Outcomes, in order: {"ok", "streams": [[stream, text]...], "result"?, "error"?}.
+
+    ``environment`` (default: this machine's, as it is) is where the child computes.
+    """
+    variables = environment.variables if environment else {}
+    fingerprint = environment.fingerprint if environment else ""
+    keys = cache_keys(jobs, package_dir, fingerprint)
     cached = [cache_dir / f"{key}.json" for key in keys]
-    if all(p.exists() for p in cached):
-        for p in cached:
-            p.touch()  # recently used: kept by the cache pruning
-        return [json.loads(p.read_text()) for p in cached]
-    outcomes = _run_child(jobs, site_root)
+    outcomes = [caches.read_json(p, _is_outcome) for p in cached]
+    if all(o is not None for o in outcomes):
+        return outcomes
+    outcomes = _run_child(jobs, site_root, variables)
     for path, outcome in zip(cached, outcomes, strict=True):
         if outcome["ok"]:  # failures are not cached: the author is about to fix them
-            path.write_text(json.dumps(outcome))
+            caches.write_atomic(path, json.dumps(outcome))
     return outcomes
 
 
-def cache_keys(jobs: list[dict], package_dir: Path) -> list[str]:
-    digest = hashlib.sha256(environment_salt(package_dir).encode())
+def _is_outcome(value: object) -> bool:
+    return isinstance(value, dict) and value.get("ok") is True and "streams" in value
+
+
+def cache_keys(jobs: list[dict], package_dir: Path, numeric: str = "") -> list[str]:
+    """One key per job. Each covers the Python, numpy and numeric environment (``numeric``,
+    a probe's fingerprint), the runner, the demos, the job, and every job before it."""
+    digest = hashlib.sha256(environment_salt(package_dir).encode() + numeric.encode())
     keys = []
     for job in jobs:  # chained: each key covers the jobs before it
         digest.update(json.dumps(job, sort_keys=True).encode())
@@ -74,16 +118,15 @@ def environment_salt(package_dir: Path) -> str:
     except importlib.metadata.PackageNotFoundError:
         numpy = "none"
     digest = hashlib.sha256(f"{sys.version}\0{numpy}\0".encode() + _RUNNER.read_bytes())
-    for p in sorted(package_dir.rglob("*")):
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc":
-            digest.update(p.relative_to(package_dir).as_posix().encode() + b"\0" + p.read_bytes())
+    caches.digest_files(digest, package_dir, caches.package_files(package_dir))
     return digest.hexdigest()
 
 
-def _run_child(jobs: list[dict], site_root: Path) -> list[dict]:
+def _run_child(jobs: list[dict], site_root: Path, variables: dict[str, str]) -> list[dict]:
     # The site's demos package, and this plugin even when it is not installed (a checkout).
     paths = [str(site_root), str(Path(__file__).resolve().parents[1])]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    paths += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]  # src/ layouts
+    env = {**os.environ, **numerics.ONE_THREAD, **variables, "PYTHONPATH": os.pathsep.join(paths)}
     with tempfile.TemporaryDirectory() as tmp:
         results = Path(tmp) / "outcomes.jsonl"
         try:

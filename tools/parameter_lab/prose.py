@@ -212,8 +212,26 @@ def scenario_href(block_id: str, values: dict) -> str:
 
 
 def _form(
-    body: str, by_id: dict, run_scenario: RunScenario, where: tuple, dataset: list[dict] | None
+    body: str,
+    by_id: dict,
+    run_scenario: RunScenario,
+    where: tuple,
+    dataset: list[dict] | None = None,
 ) -> str:
+    if reads_dataset(body):
+        return dataset_form(body, dataset, where)
+    target, path, fmt, text = _evaluate(body, by_id, run_scenario, where)
+    if path is None:
+        warn_if_weak(body.partition(":")[2].strip(), where)  # here: once, not per environment
+        return ""  # a claim that holds renders nothing
+    # With overrides it is fixed: what the demo does at those settings, not the reader's.
+    return render_figure(target.block, path, fmt, text, dict(target.overrides))
+
+
+def _evaluate(
+    body: str, by_id: dict, run_scenario: RunScenario, where: tuple
+) -> tuple[Target, str | None, str, str]:
+    """(target, key path, format, text) of a figure; a claim has no path and must hold."""
     claim = body.startswith("claim ")
     head, sep, rest = (body[6:] if claim else body).partition(":")
     if not sep:
@@ -223,26 +241,60 @@ def _form(
             "{{ BLOCK(control=value): … }} or {{ claim BLOCK: expression }}",
         )
     target = parse_target(head.strip(), where)
-    if target.block == DATASET:
-        return dataset_form(claim, rest.strip(), target, dataset, where)
     block = _block(target, by_id, where)
     result = _result(block, target, run_scenario, where)
     if claim:
-        warn_if_weak(rest.strip(), where)
         check_claim(
             rest.strip(),
             Scope(result, lambda o: _result(block, Target(block.id, o), run_scenario, where)),
             where,
         )
-        return ""
+        return target, None, "", ""
     path, bar, fmt = rest.partition("|")
     path, fmt = path.strip(), (fmt.strip() if bar else "text")
     try:
         text = format_figure(resolve_path(result, path), fmt)
     except FigureError as exc:
         raise SourceError(*where, f"{{{{ {body} }}}}: {exc}") from exc
-    # With overrides it is fixed: what the demo does at those settings, not the reader's.
-    return render_figure(block.id, path, fmt, text, dict(target.overrides))
+    return target, path, fmt, text
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one figure or claim comes to: a figure's text, ``holds``, or the error."""
+
+    line: int
+    form: str  # as written, ``{{ … }}``
+    kind: str  # figure | claim
+    shown: str
+
+
+def read_forms(
+    markdown: str, blocks: list[Block], run_scenario: RunScenario, path: str, first_line: int
+) -> list[Reading]:
+    """Every figure and claim of the page, evaluated against these results without
+    stopping at the first failure: the numeric check compares them across environments."""
+    by_id = {b.id: b for b in blocks}
+    readings: list[Reading] = []
+    lines = markdown.split("\n")
+    for i in _prose_lines(lines):
+        where = (path, first_line + i)
+
+        def read(text: str, at: tuple = where) -> str:
+            for m in _FORM.finditer(_LINK.sub("", text)):  # links do not depend on numbers
+                if reads_dataset(m["body"]):
+                    continue  # the dataset is a file: the same in every numeric environment
+                kind = "claim" if m["body"].startswith("claim ") else "figure"
+                try:
+                    _, key_path, _, text = _evaluate(m["body"], by_id, run_scenario, at)
+                    shown = "holds" if key_path is None else text
+                except SourceError as exc:
+                    shown = exc.message
+                readings.append(Reading(at[1], m.group(), kind, shown))
+            return text
+
+        _outside_code(lines[i], read)
+    return readings
 
 
 def parse_target(text: str, where: tuple) -> Target:
@@ -581,10 +633,18 @@ def _check_dataset_id(by_id: dict, path: str) -> None:
         )
 
 
-def dataset_form(
-    claim: bool, rest: str, target: Target, dataset: list[dict] | None, where: tuple
-) -> str:
-    """A figure or claim over the dataset rows ``target``'s filters keep."""
+def reads_dataset(body: str) -> bool:
+    """Whether a ``{{ … }}`` body (without the braces) names the dataset, not a block."""
+    head = body.removeprefix("claim ").partition(":")[0].strip()
+    m = _TARGET.match(head)
+    return bool(m) and m["id"] == DATASET
+
+
+def dataset_form(body: str, dataset: list[dict] | None, where: tuple) -> str:
+    """A figure or claim over the dataset rows its filters keep."""
+    claim = body.startswith("claim ")
+    head, _, rest = body.removeprefix("claim ").partition(":")
+    target, rest = parse_target(head.strip(), where), rest.strip()
     if dataset is None:
         raise SourceError(
             *where, "this site has no dataset to read; set `dataset:` for the plugin in mkdocs.yml"

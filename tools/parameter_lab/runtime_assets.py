@@ -26,6 +26,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from parameter_lab import caches
+
 PACKAGE_DIR = Path(__file__).parent
 RUNTIME_SRC = PACKAGE_DIR / "runtime"
 DIST = PACKAGE_DIR / "_dist"
@@ -152,9 +154,9 @@ def build_runtime(
     key = _runtime_fingerprint(dist, package_dir, cdn, local_packages)
     out = cache_dir / key
     done = out / "manifest.json"
-    if done.exists():
-        done.touch()  # recently used: kept by the cache pruning
-        return RuntimeBundle(out, json.loads(done.read_text()))
+    manifest = caches.read_json(done, lambda m: _is_complete(out, m))
+    if manifest is not None:
+        return RuntimeBundle(out, manifest)
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -186,8 +188,17 @@ def build_runtime(
     loader = (dist / bundles["loader"]).read_text(encoding="utf-8")
     loader = loader.replace(MANIFEST_PLACEHOLDER, json.dumps(manifest), 1)
     manifest["loader"] = _write_hashed(out, "loader.js", loader.encode())
-    done.write_text(json.dumps(manifest, indent=1))
+    caches.write_atomic(done, json.dumps(manifest, indent=1))  # last: the entry is whole
     return RuntimeBundle(out, manifest)
+
+
+def _is_complete(out: Path, manifest: object) -> bool:
+    """A cached runtime whose every named file is there and not empty (else: rebuild)."""
+    if not isinstance(manifest, dict) or "loader" not in manifest:
+        return False
+    names = [v for k, v in manifest.items() if k not in ("cdn", "package", "runner")]
+    files = [out / n for n in names if isinstance(n, str) and not n.endswith("/")]
+    return all(f.is_file() and f.stat().st_size > 0 for f in files)
 
 
 def render_lock(
@@ -246,11 +257,7 @@ def build_browser_wheel(package_dir: Path, out: Path) -> tuple[str, str]:
     The build tag carries the content hash, so a changed model gets a new URL.
     (pyodide-build, which could do this, needs Python >= 3.12; see README.)
     """
-    files = sorted(
-        p
-        for p in package_dir.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
-    )
+    files = caches.package_files(package_dir)
     if not files:
         raise AssetError(f"{package_dir} has no files to package")
     entries: list[tuple[str, bytes]] = [
@@ -324,12 +331,12 @@ def _runtime_fingerprint(
     dist: Path, package_dir: Path, cdn: str, local_packages: Path | None
 ) -> str:
     digest = hashlib.sha256(f"{cdn}\0{local_packages}\0".encode())
-    files = [(PACKAGE_DIR, Path(__file__)), (PACKAGE_DIR, PACKAGE_DIR / "runner.py")]
-    files += [(dist, dist / "fingerprint"), (dist, dist / "bundles.json")]
-    files += [(package_dir, p) for p in sorted(package_dir.rglob("*"))]
-    for base, p in files:
-        if p.is_file() and "__pycache__" not in p.parts:
-            digest.update(p.relative_to(base).as_posix().encode() + b"\0" + p.read_bytes())
+    own = [Path(__file__), PACKAGE_DIR / "runner.py"]
+    caches.digest_files(digest, PACKAGE_DIR, own)
+    caches.digest_files(
+        digest, dist, [p for p in (dist / "fingerprint", dist / "bundles.json") if p.is_file()]
+    )
+    caches.digest_files(digest, package_dir, caches.package_files(package_dir))  # as the wheel
     if not (dist / "fingerprint").exists():  # an installed wheel: its files are its identity
         for p in sorted(dist.glob("*.js")):
             digest.update(p.read_bytes())
