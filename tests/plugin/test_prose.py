@@ -383,6 +383,16 @@ def test_dataset_errors_carry_file_line(text, message):
     assert message in str(info.value), str(info.value)
 
 
+def test_a_dataset_claim_that_reads_no_rows_is_reported(caplog):
+    with caplog.at_level("WARNING", logger="mkdocs.plugins.parameter_lab"):
+        _render_data('{{ claim dataset(region="日本"): len(rows) == 2 }}')
+        assert not caplog.records
+        _render_data("\n{{ claim dataset: 3 > 2 }}")
+    assert [r.getMessage()[:62] for r in caplog.records] == [
+        "docs/p.md:11: the claim '3 > 2' reads only the demo's settings"
+    ]
+
+
 def test_a_site_without_a_dataset_says_how_to_set_one():
     with pytest.raises(SourceError, match=r"docs/p.md:10: this site has no dataset.*dataset:"):
         _render_data("{{ dataset: len(rows) }}", rows=None)

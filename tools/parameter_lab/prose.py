@@ -655,6 +655,7 @@ def dataset_form(body: str, dataset: list[dict] | None, where: tuple) -> str:
     )
     if claim:
         check_claim(rest, scope, where)
+        warn_if_weak(rest, where)  # e.g. a claim over literals that never reads ``rows``
         return ""
     expression, bar, fmt = rest.partition("|")
     expression, fmt = expression.strip(), (fmt.strip() if bar else "text")
