@@ -667,7 +667,8 @@ def dataset_form(body: str, dataset: list[dict] | None, where: tuple) -> str:
     source = f"{DATASET}{_call(target)}" if target.overrides else DATASET
     return (
         f'<span class="plab-figure plab-figure--dataset" data-source="{html.escape(source)}" '
-        f'data-expression="{html.escape(expression)}">{html.escape(text)}</span>'
+        f'data-expression="{html.escape(expression)}" data-format="{html.escape(fmt)}">'
+        f"{html.escape(text)}</span>"
     )
 
 
