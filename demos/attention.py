@@ -80,10 +80,19 @@ def attention(
     return mixed @ weights["Wo"] + weights["bo"], att
 
 
-def param_breakdown(d_model: int) -> dict[str, int]:
-    parts = {name: d_model * d_model + d_model for name in ("query", "key", "value", "output")}
+def param_breakdown(weights: dict[str, np.ndarray]) -> dict[str, int]:
+    """Counted from the arrays ``attention`` multiplies by, so that what the chapter says
+    about heads and width is checked against the block, not against a formula."""
+    names = {"q": "query", "k": "key", "v": "value", "o": "output"}
+    parts = {names[n]: int(weights[f"W{n}"].size + weights[f"b{n}"].size) for n in names}
     parts["total"] = sum(parts.values())
     return parts
+
+
+def max_future_weight(att: np.ndarray) -> float:
+    """The largest weight any head gives a later token (key after query): 0 under the mask."""
+    future = np.triu(np.ones(att.shape[-2:], dtype=bool), k=1)  # (T, T)
+    return float(att[:, future].max()) if future.any() else 0.0
 
 
 def run(**controls) -> dict:
@@ -111,5 +120,6 @@ def run(**controls) -> dict:
             for j in range(len(tokens))
         ],
         "output_norms": [round(float(n), 4) for n in np.linalg.norm(out, axis=1)],
-        "param_count": param_breakdown(cfg.d_model),
+        "max_future_weight": round(max_future_weight(att), 4),
+        "param_count": param_breakdown(weights),
     }

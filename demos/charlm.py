@@ -109,6 +109,13 @@ class NGram:
         counts[ids] = ns
         return (counts + self.k) / (self.totals.get(ctx, 0) + self.k * len(self.vocab))
 
+    def unseen_share(self, text: str) -> float:
+        """The share of ``text``'s characters whose context never occurred in training: there
+        add-k gives every character about the same probability, as nothing backs off to a
+        shorter context."""
+        grams = self._grams(text)
+        return sum(self.totals.get(g[:-1], 0) == 0 for g in grams) / len(grams)
+
     def loss(self, text: str) -> float:
         """Mean negative log-likelihood per character, in nats."""
         grams = self._grams(text)
@@ -229,6 +236,8 @@ def run(**controls) -> dict:
             "params": model.n_params,
             "train_loss": round(model.loss(train), 4),
             "val_loss": round(model.loss(val), 4),
+            # n-grams only: where the validation text leaves the table (see unseen_share)
+            "val_unseen": round(model.unseen_share(val), 4) if isinstance(model, NGram) else None,
         }
         for name, model in models.items()
     ]

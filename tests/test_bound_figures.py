@@ -6,6 +6,7 @@ Pages are found in the built site, so a new chapter is covered without listing i
 
 from __future__ import annotations
 
+import ast
 import html
 import importlib
 import json
@@ -13,7 +14,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from parameter_lab.runner import figure, relabel
+from parameter_lab.runner import figure, format_figure, relabel
+
+from tests.conftest import ROOT
 
 _SPAN = re.compile(
     r'<span class="plab-figure" data-bind="([^"]+)" data-format="([^"]+)">([^<]*)</span>'
@@ -84,3 +87,49 @@ def test_scenario_figures_equal_the_demo_called_with_their_controls(built_site: 
             )
             checked += 1
     assert checked, "no scenario figure anywhere"
+
+
+_DATASET = re.compile(
+    r'<span class="plab-figure plab-figure--dataset" data-source="([^"]+)" '
+    r'data-expression="([^"]+)" data-format="([^"]+)">([^<]*)</span>'
+)
+
+
+def _dataset_rows(source: str) -> list[dict]:
+    """The rows a ``dataset(column=value, …)`` keeps, filtered here from the CSV's rows by
+    the documented rules (equal; text ending in * is a prefix; [low, high] a range)."""
+    from tools import site_charts
+
+    rows = site_charts.load_dataset(ROOT / "site_src" / "data" / "llms.csv", "llms.csv")
+    call = ast.parse(source if "(" in source else source + "()", mode="eval").body
+    for keyword in call.keywords:
+        column, value = keyword.arg, ast.literal_eval(keyword.value)
+        if isinstance(value, list | tuple):
+            rows = [r for r in rows if r[column] is not None and value[0] <= r[column] <= value[1]]
+        elif isinstance(value, str) and value.endswith("*"):
+            rows = [r for r in rows if str(r[column]).startswith(value[:-1])]
+        else:
+            rows = [r for r in rows if r[column] == value]
+    return rows
+
+
+def _dataset_value(expression: str, rows: list[dict]) -> object:
+    """The expression as plain Python over the rows: rows[*].col is every row's col."""
+    python = re.sub(r"rows\[\*\]\.(\w+)", r'[r["\1"] for r in rows]', expression)
+    python = re.sub(r"rows\[(-?\d+)\]\.(\w+)", r'rows[\1]["\2"]', python)
+    names = {"rows": rows, "min": min, "max": max, "len": len}
+    names["ratio"] = lambda a, b: [x / y for x, y in zip(a, b, strict=True)]
+    return eval(python, {"__builtins__": {}}, names)  # the site's own pages, in a test
+
+
+def test_dataset_figures_equal_the_csv_filtered_and_computed_here(built_site: Path):
+    checked = 0
+    for page in _pages(built_site):
+        for source, expression, fmt, shown in _DATASET.findall(page.read_text(encoding="utf-8")):
+            source, expression = html.unescape(source), html.unescape(expression)
+            value = _dataset_value(expression, _dataset_rows(source))
+            assert html.unescape(shown) == format_figure(value, html.unescape(fmt)), (
+                f"{page.relative_to(built_site)}: {source}: {expression}"
+            )
+            checked += 1
+    assert checked, "no dataset figure anywhere"

@@ -79,6 +79,15 @@ def test_low_temperature_sharpens():
     assert max(c["weight"] for c in sharp) > max(c["weight"] for c in flat)
 
 
+def test_max_future_weight_is_the_largest_weight_above_the_diagonal():
+    for causal in (False, True):
+        result = attention.run(causal=causal)
+        above = [c["weight"] for c in result["weights"] if c["key"] > c["query"]]
+        assert result["max_future_weight"] == max(above)
+    assert attention.run(causal=True)["max_future_weight"] == 0
+    assert attention.run(text="猫")["max_future_weight"] == 0  # one token: no future at all
+
+
 def test_param_count_by_component():
     counts = attention.run(d_model=16)["param_count"]
     assert counts["query"] == 16 * 16 + 16

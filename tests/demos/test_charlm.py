@@ -72,3 +72,13 @@ def test_sampling_is_deterministic_given_the_seed():
 def test_bad_arguments_name_themselves(controls, name):
     with pytest.raises(ValueError, match=rf"^{name} must"):
         charlm.run(**controls)
+
+
+def test_unseen_share_counts_the_contexts_training_never_had():
+    # "ab" then "ac" in training: contexts "\n" (for a), "a" (for b); validation "ad" has
+    # the seen context "\n" for a and the seen "a" for d; "xa" has "\n" then the unseen "x".
+    model = charlm.NGram(2, list("\nabcdx"), 0.01).fit("ab")
+    assert model.unseen_share("ad") == 0.0
+    assert model.unseen_share("xa") == 0.5
+    first = charlm.run(neural=False)["models"][0]
+    assert first["model"] == "ngram1" and first["val_unseen"] == 0.0  # one context, always seen

@@ -25,9 +25,10 @@ def test_backprop_matches_finite_differences():
             assert grads[name][idx] == pytest.approx((up - down) / (2 * h), abs=1e-7), (name, idx)
 
 
-def test_param_count_matches_the_arrays():
-    params = mlp.init_params(16, np.random.default_rng(0))
-    assert mlp.count_params(16) == sum(v.size for v in params.values()) == 82
+def test_param_count_is_the_size_of_the_arrays():
+    # 2×3 + 3 + 3×2 + 2 by hand for H = 3, and the chapter's 5H + 2 for the default H = 16.
+    assert mlp.run(hidden=3, epochs=1)["param_count"] == 17
+    assert mlp.run(epochs=1)["param_count"] == 82
 
 
 def test_default_training_learns_the_moons():
@@ -67,3 +68,22 @@ def test_same_seed_same_result_and_l2_shrinks_weights():
 def test_bad_arguments_name_themselves(controls, name):
     with pytest.raises(ValueError, match=rf"^{name} must"):
         mlp.run(**controls)
+
+
+def _grid(p_of) -> list[dict]:
+    axis = np.linspace(-2.0, 2.0, 21)
+    return [{"x": x, "y": y, "p": p_of(x, y)} for y in axis for x in axis]
+
+
+def test_boundary_bend_is_zero_for_a_straight_boundary_and_large_for_a_circle():
+    straight = _grid(lambda x, y: 1 / (1 + np.exp(-(2 * x - y + 0.3))))
+    assert mlp.boundary_bend(straight) < 1e-3
+    # A circle of radius 1 in a 4 × 4 box: its points lie up to about 1 from any line,
+    # a sixth of the diagonal 4√2 or more.
+    circle = _grid(lambda x, y: 1.0 if x * x + y * y < 1 else 0.0)
+    assert mlp.boundary_bend(circle) > 1 / 6
+    assert mlp.boundary_bend(_grid(lambda x, y: 1.0)) is None
+
+
+def test_two_hidden_units_draw_an_almost_straight_boundary_and_sixteen_a_bent_one():
+    assert mlp.run(hidden=2)["boundary_bend"] < 0.03 < 0.06 < mlp.run()["boundary_bend"]

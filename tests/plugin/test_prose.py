@@ -12,7 +12,7 @@ from parameter_lab.errors import SourceError
 from parameter_lab.runner import FigureError, format_figure, resolve_path
 from parameter_lab.scan import Block
 
-from tests.plugin.conftest import TinySite
+from tests.plugin.conftest import TinySite, mkdocs_cli_in_process
 
 RESULT = {
     "history": {"val_loss": [0.9, 0.4, 0.5], "val_acc": [0.5, 0.905]},
@@ -57,6 +57,9 @@ def _render(text: str, scenario=None) -> str:
         (124_439_808, "ja(2)", "1.24億"),
         (35_000, "ja", "3.5万"),
         (999, "ja", "999"),
+        (100_000_000_000, "ja(0)", "1000億"),
+        (5_400_000_000, "ja(0)", "54億"),
+        (1000, "ja(0)", "1,000"),
         (124_439_808, "int", "124,439,808"),
         (0.12345, "fixed(3)", "0.123"),
         (0.905, "percent(1)", "90.5%"),
@@ -342,3 +345,143 @@ def test_a_timeout_during_a_claim_is_not_turned_into_a_claim_error(monkeypatch):
     monkeypatch.setitem(prose._ARITH, python_ast.Add, interrupted)
     with pytest.raises(TimeoutError):
         _render("{{ claim fit: total + 1 > 0 }}")
+
+
+# ---- claims that read no result --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim", "weak"),
+    [
+        ("config.hidden == 64", True),
+        ("2 * 2 == 4", True),
+        ("at(lr=1).config.lr == 1 and config['n'] > 0", True),
+        ("len(config.text) == 12", True),
+        ("config.n * 2 == total", False),
+        ("at().total > 0", False),
+        ("min(curves[*].loss) < 2 and config.n == 3", False),
+        ("at(n=2).history.val_loss[-1] > 0", False),
+    ],
+)
+def test_claims_reading_only_settings_or_literals_are_found(claim, weak):
+    assert prose.reads_no_result(prose._parse_claim(claim, ("p.md", 1))) is weak
+
+
+def test_a_claim_reading_only_settings_warns_and_fails_a_strict_build(tiny_site: TinySite):
+    tiny_site.write_page(
+        "---\ntitle: T\n---\n\n# T\n\n```demo\nmodule: labdemos.double\nid: dbl\n```\n\n"
+        "倍は4。{{ claim dbl: double == 4 }}\n\n二二が四。{{ claim dbl: 2 * 2 == 4 }}\n"
+    )
+    strict = tiny_site.build()
+    assert strict.returncode != 0
+    message = "pages/index.md:14: the claim '2 * 2 == 4' reads only the demo's settings"
+    assert message in strict.stderr, strict.stderr[-2000:]
+    assert "pages/index.md:12" not in strict.stderr  # the claim that reads a result passes
+    lenient = mkdocs_cli_in_process(["build", "-d", str(tiny_site.root / "out")], tiny_site.root)
+    assert lenient.returncode == 0, lenient.stderr[-2000:]
+    assert f"WARNING -  {message}" in lenient.stderr
+
+
+# ---- the site's dataset ------------------------------------------------------------------
+
+ROWS = [
+    {"name": "A", "region": "日本", "released": "2023-05", "params": 3_600_000_000, "open": True},
+    {"name": "B", "region": "日本", "released": "2024-08", "params": 100_000_000_000, "open": True},
+    {
+        "name": "C",
+        "region": "海外",
+        "released": "2024-02",
+        "params": 540_000_000_000,
+        "open": False,
+    },
+    {"name": "D", "region": "海外", "released": "2024-09", "params": None, "open": False},
+]
+
+
+def _render_data(text: str, rows: list | None = ROWS) -> str:
+    return prose.render_prose(text, [_block()], lambda b, o: RESULT, "docs/p.md", 10, rows)
+
+
+@pytest.mark.parametrize(
+    ("figure", "text"),
+    [
+        ('dataset(region="日本"): min(rows[*].params) | ja(0)', "36億"),
+        ('dataset(region="日本"): max(rows[*].params) | ja(0)', "1000億"),
+        ("dataset(open=True): len(rows)", "2"),
+        ('dataset(released="2024-*", params=[1e9, 1e12]): rows[0].name', "B"),
+        ('dataset(released=["2023-01", "2024-03"]): len(rows)', "2"),
+        ("dataset: len(rows)", "4"),
+    ],
+)
+def test_dataset_figures_filter_and_aggregate_the_rows(figure, text):
+    out = _render_data(f"{{{{ {figure} }}}}")
+    assert re.fullmatch(r'<span class="plab-figure plab-figure--dataset" [^>]*>(.*)</span>', out)
+    assert out.endswith(f">{text}</span>"), out
+
+
+def test_dataset_claims_compare_filters_with_at():
+    claim = (
+        '{{ claim dataset(region="海外", open=False, params=[0, 1e15]): '
+        'max(rows[*].params) > 5 * max(at(region="日本").rows[*].params) }}'
+    )
+    assert _render_data(claim) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '{{ dataset(regin="日本"): len(rows) }}',
+            "the dataset has no column 'regin'; its columns",
+        ),
+        ('{{ dataset(region="火星"): len(rows) }}', "no row is left after region='火星'; region"),
+        ('{{ claim dataset(region="日本", released="2025-*"): len(rows) > 0 }}', "no row is left"),
+        ('{{ dataset(params="7e9"): len(rows) }}', "params holds numbers; filter it with one"),
+        ("{{ dataset(open=1): len(rows) }}", "open holds True or False"),
+        ('{{ dataset(region=["日本", 3]): len(rows) }}', "region holds text"),
+        ("{{ dataset: max(rows[*].size) }}", "no 'size' in a row of rows[*]; it has name"),
+        ("{{ dataset: max(rows[*].params) | ja }}", "cannot be evaluated"),
+        ("{{ dataset: rows[0].name | int }}", "format int needs a number"),
+        ('{{ claim dataset: len(at(regin="x").rows) > 0 }}', "no column 'regin'"),
+        ("{{ claim dataset: len(rows) == 5 }}", "is false: len(rows) = 4"),
+    ],
+)
+def test_dataset_errors_carry_file_line(text, message):
+    with pytest.raises(SourceError) as info:
+        _render_data(f"\n{text}")
+    assert str(info.value).startswith("docs/p.md:11: "), str(info.value)
+    assert message in str(info.value), str(info.value)
+
+
+def test_a_dataset_claim_that_reads_no_rows_is_reported(caplog):
+    with caplog.at_level("WARNING", logger="mkdocs.plugins.parameter_lab"):
+        _render_data('{{ claim dataset(region="日本"): len(rows) == 2 }}')
+        assert not caplog.records
+        _render_data("\n{{ claim dataset: 3 > 2 }}")
+    assert [r.getMessage()[:62] for r in caplog.records] == [
+        "docs/p.md:11: the claim '3 > 2' reads only the demo's settings"
+    ]
+
+
+def test_a_site_without_a_dataset_says_how_to_set_one():
+    with pytest.raises(SourceError, match=r"docs/p.md:10: this site has no dataset.*dataset:"):
+        _render_data("{{ dataset: len(rows) }}", rows=None)
+
+
+def test_a_built_page_reads_the_sites_dataset(tiny_site: TinySite):
+    (tiny_site.root / "pages" / "models.csv").write_text("name,size\nA,small\nB,large\nC,large\n")
+    mkdocs_yml = tiny_site.root / "mkdocs.yml"
+    mkdocs_yml.write_text(mkdocs_yml.read_text() + "      dataset: models.csv\n")
+    tiny_site.write_page(
+        "---\ntitle: T\n---\n\n# T\n\n"
+        '大きいものは{{ dataset(size="large"): len(rows) }}個。'
+        '{{ claim dataset(size="large"): len(rows) == 2 }}\n\n'
+        '{{ dataset(size="huge"): len(rows) }}\n'
+    )
+    result = tiny_site.build()
+    assert result.returncode != 0
+    assert "pages/index.md:9: dataset(size='huge'): no row is left" in result.stderr
+    tiny_site.write_page('# T\n\n大きいものは{{ dataset(size="large"): len(rows) }}個。\n')
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert ">2</span>個。" in tiny_site.html()

@@ -159,7 +159,10 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             self._check_view_keys(blocks, path)
             here = runs[0] if runs else PageRun(blocks, {})
             self._scenarios = here.scenarios
-            rendered = prose.render_prose(markdown, blocks, self._scenario, path, first_line)
+            dataset = self.rows if self.config.dataset else None
+            rendered = prose.render_prose(
+                markdown, blocks, self._scenario, path, first_line, dataset
+            )
             for message in self._compare_runs(runs, markdown, path, first_line):
                 log.warning(message)  # --strict (and so CI) stops the build on any
             markdown = rendered

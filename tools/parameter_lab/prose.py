@@ -19,7 +19,7 @@ A near miss of a block id (``{{ fti: x }}`` beside a block ``fit``) is reported 
 
 Expressions are parsed, never executed: key paths, numbers, comparisons, arithmetic and a
 few functions (``min``, ``max``, ``abs``, ``len``, ``sum``, ``round``, ``all``, ``any``,
-``mean``, ``diff``). A claim can compare runs: ``at(lr=0.5).final.val_loss`` is the same
+``mean``, ``diff``, ``ratio``). A claim can compare runs: ``at(lr=0.5).final.val_loss`` is the same
 block run with the page's defaults and those controls changed, and ``curves[*].val_loss``
 takes one key out of every row of a list.
 
@@ -27,13 +27,23 @@ The evaluator is our own, bounded (``MAX_*``: powers, repetitions, lengths, the 
 size, its nesting), and raises only ``ClaimError`` for what a claim can get wrong.
 simpleeval has similar guards but not ``at()``, ``[*]`` or our key paths and errors, and
 JMESPath has no arithmetic; either would change what authors write, for little code saved.
+
+Figures and claims can also read the site's dataset (``dataset:`` in mkdocs.yml, loaded by
+the same ``load_dataset`` as the charts): ``{{ dataset(region="日本", disclosed=True):
+max(rows[*].params) | ja(0) }}``. Its "controls" filter the rows (see ``filter_rows``), and
+after the colon comes an expression over ``rows``, for figures as for claims.
+
+A claim that reads only the demo's settings (``config.*``) or literals cannot fail when the
+demo's results change; the build warns about it (an error under ``--strict``).
 """
 
 from __future__ import annotations
 
 import ast
 import difflib
+import html
 import json
+import logging
 import operator
 import re
 from collections.abc import Callable
@@ -65,6 +75,13 @@ def _diff(values: list) -> list:
     return [b - a for a, b in zip(values, values[1:])]
 
 
+def _ratio(numerators: list, denominators: list) -> list:
+    """Each value over its partner, e.g. tokens per parameter of every row of a dataset."""
+    if len(numerators) != len(denominators):
+        raise ValueError(f"ratio of lists of {len(numerators)} and {len(denominators)} values")
+    return [a / b for a, b in zip(numerators, denominators)]
+
+
 def _abs(value: object) -> object:
     """Also elementwise, so ``mean(abs(diff(xs)))`` reads as the mean step size of a curve."""
     return [abs(v) for v in value] if isinstance(value, list) else abs(value)
@@ -72,7 +89,7 @@ def _abs(value: object) -> object:
 
 FUNCTIONS: dict[str, Callable] = {
     "min": min, "max": max, "abs": _abs, "len": len, "sum": sum, "round": round,
-    "all": all, "any": any, "mean": _mean, "diff": _diff,
+    "all": all, "any": any, "mean": _mean, "diff": _diff, "ratio": _ratio,
 }  # fmt: skip
 AT = "at"  # at(control=value, …): the claim's block run with those controls
 _EVERY = re.compile(r"\[\s*\*\s*\]")  # curves[*].val_loss: written as a full slice
@@ -113,15 +130,22 @@ RunScenario = Callable[[Block, dict], dict]  # (demo block, overrides) -> its re
 
 
 def render_prose(
-    markdown: str, blocks: list[Block], run_scenario: RunScenario, path: str, first_line: int
+    markdown: str,
+    blocks: list[Block],
+    run_scenario: RunScenario,
+    path: str,
+    first_line: int,
+    dataset: list[dict] | None = None,
 ) -> str:
-    """``markdown`` with every figure, link and claim checked and turned into HTML."""
+    """``markdown`` with every figure, link and claim checked and turned into HTML.
+    ``dataset``: the site's dataset rows, which ``dataset(…)`` figures and claims read."""
     by_id = {b.id: b for b in blocks}
+    _check_dataset_id(by_id, path)
     lines = markdown.split("\n")
     for i in _prose_lines(lines):
         where = (path, first_line + i)
         lines[i] = _outside_code(
-            lines[i], lambda text, at=where: _render_line(text, by_id, run_scenario, at)
+            lines[i], lambda text, at=where: _render_line(text, by_id, run_scenario, at, dataset)
         )
     return "\n".join(lines)
 
@@ -201,9 +225,11 @@ def _outside_code(line: str, fn: Callable[[str], str]) -> str:
     return "".join([*out, fn(line[at:])])
 
 
-def _render_line(text: str, by_id: dict, run_scenario: RunScenario, where: tuple) -> str:
+def _render_line(
+    text: str, by_id: dict, run_scenario: RunScenario, where: tuple, dataset: list[dict] | None
+) -> str:
     text = _LINK.sub(lambda m: _scenario_link(m, by_id, where), text)
-    return _FORM.sub(lambda m: _form(m, by_id, run_scenario, where), text)
+    return _FORM.sub(lambda m: _form(m, by_id, run_scenario, where, dataset), text)
 
 
 def _scenario_link(m: re.Match, by_id: dict, where: tuple) -> str:
@@ -223,11 +249,21 @@ def scenario_href(block_id: str, values: dict) -> str:
     return f"#{block_id}:{query}"
 
 
-def _form(m: re.Match, by_id: dict, run_scenario: RunScenario, where: tuple) -> str:
-    if not _is_ours(m["body"], by_id):
+def _form(
+    m: re.Match,
+    by_id: dict,
+    run_scenario: RunScenario,
+    where: tuple,
+    dataset: list[dict] | None = None,
+) -> str:
+    body = m["body"]
+    if reads_dataset(body):
+        return dataset_form(body, dataset, where)
+    if not _is_ours(body, by_id):
         return m.group()
-    target, path, fmt, text = _evaluate(m["body"], by_id, run_scenario, where)
+    target, path, fmt, text = _evaluate(body, by_id, run_scenario, where)
     if path is None:
+        warn_if_weak(body.partition(":")[2].strip(), where)  # here: once, not per environment
         return ""  # a claim that holds renders nothing
     # With overrides it is fixed: what the demo does at those settings, not the reader's.
     return render_figure(target.block, path, fmt, text, dict(target.overrides))
@@ -287,6 +323,8 @@ def read_forms(
 
         def read(text: str, at: tuple = where) -> str:
             for m in _FORM.finditer(_LINK.sub("", text)):  # links do not depend on numbers
+                if reads_dataset(m["body"]):
+                    continue  # the dataset is a file: the same in every numeric environment
                 if not _is_ours(m["body"], by_id):
                     continue
                 kind = "claim" if m["body"].startswith("claim ") else "figure"
@@ -622,3 +660,163 @@ def _is_number(value: object) -> bool:
 
 def _is_int(node: ast.AST) -> bool:
     return isinstance(node, ast.Constant) and type(node.value) is int
+
+
+# ---- claims that read no result ----------------------------------------------------------
+
+SETTINGS = "config"  # the key under which a demo returns the settings it ran with
+log = logging.getLogger("mkdocs.plugins.parameter_lab")
+
+
+def warn_if_weak(expression: str, where: tuple) -> None:
+    """A warning (an error under ``mkdocs build --strict``) for a claim that cannot fail."""
+    if reads_no_result(_parse_claim(expression, where)):
+        log.warning(
+            "%s:%s: the claim %r reads only the demo's settings (%s.*) or literals, so no "
+            "change to what the demo computes can make it false; check a result the sentence "
+            "depends on, or, if the sentence is a definition, drop the claim",
+            *where,
+            expression,
+            SETTINGS,
+        )
+
+
+def reads_no_result(tree: ast.AST) -> bool:
+    """Whether every key path in a claim starts at ``config`` (or there is none)."""
+    return all(key == SETTINGS for key in _first_keys(tree))
+
+
+def _first_keys(node: ast.AST):
+    """The first key of every key path in an expression; ``at(…)`` is skipped, so that
+    ``at(lr=1).config.lr`` reads the settings too, and a bare ``at()`` is the whole result."""
+    if isinstance(node, ast.Name):
+        yield node.id
+    elif _is_at(node):
+        yield None
+    elif isinstance(node, ast.Attribute | ast.Subscript):
+        chain = [node]
+        while isinstance(chain[-1].value, ast.Attribute | ast.Subscript):
+            chain.append(chain[-1].value)
+        base, first = chain[-1].value, chain[-1]
+        if isinstance(base, ast.Name):
+            yield base.id
+        elif _is_at(base):
+            yield first.attr if isinstance(first, ast.Attribute) else ast.unparse(first.slice)
+        else:
+            yield from _first_keys(base)
+    elif isinstance(node, ast.Call):
+        for arg in node.args:  # the function's name is not a key
+            yield from _first_keys(arg)
+    else:
+        for child in ast.iter_child_nodes(node):
+            yield from _first_keys(child)
+
+
+# ---- the site's dataset --------------------------------------------------------------------
+
+DATASET = "dataset"  # {{ dataset(column=value, …): expression }}: rows of the site's dataset
+
+
+def _check_dataset_id(by_id: dict, path: str) -> None:
+    block = by_id.get(DATASET)
+    if block is not None:
+        raise SourceError(
+            path,
+            block.line,
+            f"the id {DATASET!r} names the site's dataset in figures and claims; "
+            "give this block another id",
+        )
+
+
+def reads_dataset(body: str) -> bool:
+    """Whether a ``{{ … }}`` body (without the braces) names the dataset, not a block."""
+    head = body.removeprefix("claim ").partition(":")[0].strip()
+    m = _TARGET.match(head)
+    return bool(m) and m["id"] == DATASET
+
+
+def dataset_form(body: str, dataset: list[dict] | None, where: tuple) -> str:
+    """A figure or claim over the dataset rows its filters keep."""
+    claim = body.startswith("claim ")
+    head, _, rest = body.removeprefix("claim ").partition(":")
+    target, rest = parse_target(head.strip(), where), rest.strip()
+    if dataset is None:
+        raise SourceError(
+            *where, "this site has no dataset to read; set `dataset:` for the plugin in mkdocs.yml"
+        )
+    scope = Scope(
+        {"rows": filter_rows(dataset, target.overrides, where)},
+        lambda filters: {"rows": filter_rows(dataset, filters, where)},
+    )
+    if claim:
+        check_claim(rest, scope, where)
+        warn_if_weak(rest, where)  # e.g. a claim over literals that never reads ``rows``
+        return ""
+    expression, bar, fmt = rest.partition("|")
+    expression, fmt = expression.strip(), (fmt.strip() if bar else "text")
+    tree = _parse_claim(expression, where)
+    try:
+        text = format_figure(evaluate(tree, scope), fmt)
+    except (ClaimError, FigureError) as exc:
+        raise SourceError(*where, f"{DATASET}: {expression!r} cannot be evaluated: {exc}") from exc
+    source = f"{DATASET}{_call(target)}" if target.overrides else DATASET
+    return (
+        f'<span class="plab-figure plab-figure--dataset" data-source="{html.escape(source)}" '
+        f'data-expression="{html.escape(expression)}" data-format="{html.escape(fmt)}">'
+        f"{html.escape(text)}</span>"
+    )
+
+
+def filter_rows(rows: list[dict], filters: tuple, where: tuple) -> list[dict]:
+    """The rows that meet every filter ``(column, value)``: equal to ``value``; starting with
+    it if it is text ending in ``*`` (``released="2024-*"``); between its two ends, both
+    included, if it is a pair (``params=[6e9, 14e9]``; rows without a value never are)."""
+    kept = rows
+    for column, value in filters:
+        kind = _column_kind(rows, column, where)
+        ends = list(value) if isinstance(value, list | tuple) else [value]
+        if len(ends) not in (1, 2) or any(_kind(v) != kind for v in ends):
+            raise SourceError(
+                *where,
+                f"{DATASET}({column}={value!r}): {column} holds {kind}; filter it with one "
+                f"value or a pair [low, high] of {kind}",
+            )
+        kept = [r for r in kept if _matches(r[column], value)]
+        if not kept:
+            raise SourceError(
+                *where,
+                f"{DATASET}{_call(Target(DATASET, filters))}: no row is left after "
+                f"{column}={value!r}; {column} has {_some_values(rows, column)}",
+            )
+    return kept
+
+
+def _matches(cell: object, value: object) -> bool:
+    if isinstance(value, list | tuple):
+        return cell is not None and value[0] <= cell <= value[1]
+    if isinstance(value, str) and value.endswith("*"):
+        return isinstance(cell, str) and cell.startswith(value[:-1])
+    return cell == value
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "True or False"
+    return "numbers" if isinstance(value, int | float) else "text"
+
+
+def _column_kind(rows: list[dict], column: str, where: tuple) -> str:
+    columns = list(rows[0]) if rows else []
+    if column not in columns:
+        raise SourceError(
+            *where,
+            f"the dataset has no column {column!r}; its columns: {', '.join(columns) or '(none)'}",
+        )
+    kinds = {_kind(r[column]) for r in rows if r[column] is not None}
+    return kinds.pop() if len(kinds) == 1 else "text"
+
+
+def _some_values(rows: list[dict], column: str, limit: int = 8) -> str:
+    values = sorted({str(r[column]) for r in rows if r[column] is not None})
+    shown = ", ".join(values[:limit])
+    return shown + (f", … ({len(values)} values)" if len(values) > limit else "")

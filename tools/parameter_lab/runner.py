@@ -162,9 +162,13 @@ def _japanese_units(value: float, digits: int) -> str:
     sign, value = ("-" if value < 0 else ""), abs(value)
     for size, unit in _JA_UNITS:
         if value >= size:
-            scaled = f"{value / size:.{digits}f}".rstrip("0").rstrip(".")
-            return f"{sign}{scaled}{unit}"
-    return f"{sign}{value:,.{digits}f}".rstrip("0").rstrip(".")
+            return f"{sign}{_drop_zero_decimals(f'{value / size:.{digits}f}')}{unit}"
+    return f"{sign}{_drop_zero_decimals(f'{value:,.{digits}f}')}"
+
+
+def _drop_zero_decimals(text: str) -> str:
+    """1.50 -> 1.5 and 2.0 -> 2, but 1000 stays 1000 (ja(0) of 1000億 once gave 1億)."""
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def figure(result: object, path: str, fmt: str) -> str:
