@@ -99,6 +99,7 @@ def lighthouse(url: str, workdir: Path) -> dict:
         "tbt": audits["total-blocking-time"]["numericValue"],
         "lcp": audits["largest-contentful-paint"]["numericValue"],
         "bytes": audits["total-byte-weight"]["numericValue"],
+        "elements": audits["dom-size"]["numericValue"],
         "failed": sorted(
             f"{c}:{ref['id']}"
             for c in CATEGORIES[1:]
@@ -218,7 +219,7 @@ def print_table(rows: list[tuple[str, dict]], runs: int) -> None:
     plain = rows[-1][1]["performance"]
     print(f"\nLighthouse 12.8 mobile, {runs} run(s) per page, median")
     head = f"{'page':<24}{'perf':>6}{'range':>8}{'Δplain':>8}{'a11y':>6}{'bp':>5}{'seo':>5}"
-    print(head + f"{'TBT ms':>8}{'LCP s':>7}{'KB':>8}  misses")
+    print(head + f"{'TBT ms':>8}{'LCP s':>7}{'elements':>9}{'KB':>8}  misses")
     for name, r in rows:
         misses = []
         if r["performance"] < plain - 3:
@@ -228,8 +229,8 @@ def print_table(rows: list[tuple[str, dict]], runs: int) -> None:
             f"{name:<24}{r['performance']:>6.0f}{'{:.0f}–{:.0f}'.format(*r['spread']):>8}"
             f"{r['performance'] - plain:>+8.0f}"
             f"{r['accessibility']:>6.0f}{r['best-practices']:>5.0f}{r['seo']:>5.0f}"
-            f"{r['tbt']:>8.0f}{r['lcp'] / 1000:>7.2f}{r['bytes'] / 1024:>8.0f}  "
-            + (", ".join(misses) or "-")
+            f"{r['tbt']:>8.0f}{r['lcp'] / 1000:>7.2f}{r['elements']:>9.0f}"
+            f"{r['bytes'] / 1024:>8.0f}  " + (", ".join(misses) or "-")
         )
 
 
