@@ -31,15 +31,28 @@ def test_page_loads_with_only_its_own_host(page: Page, site_url: str, path: str)
     expect(page.locator("h1").first).to_be_visible()
 
 
-def test_math_is_rendered_at_build_with_self_hosted_katex_css(page: Page, site_url: str):
+def test_math_is_mathml_drawn_with_the_self_hosted_math_font(
+    page: Page, built_site: Path, site_url: str
+):
+    path = next(p for p in PAGES if 'class="plab-math' in _html(built_site, p))
     scripts = []
     page.on("request", lambda r: r.resource_type == "script" and scripts.append(r.url))
-    page.goto(site_url + "parameters/", wait_until="networkidle")
-    formula = page.locator(".plab-math .katex").first
+    page.goto(site_url + path, wait_until="networkidle")
+    formula = page.locator(".plab-math > math").first
     expect(formula).to_be_visible()
-    # The page's own KaTeX stylesheet styles it, and no math script ran to draw it.
-    assert "KaTeX_Main" in formula.evaluate("e => getComputedStyle(e).fontFamily")
-    assert not [url for url in scripts if "/math." in url or "katex" in url], scripts
+    # The browser draws the MathML with the site's math font, and no math script ran.
+    assert "PLab Math" in formula.evaluate("e => getComputedStyle(e).fontFamily")
+    page.wait_for_function(
+        "() => [...document.fonts].some((f) => f.family.includes('PLab Math')"
+        " && f.status === 'loaded')"
+    )
+    assert not [u for u in scripts if re.search(r"math|katex|temml", u.rsplit("/", 1)[-1])]
+    # Screen readers get the MathML itself: no hidden duplicate of any formula.
+    assert page.locator(".plab-math [aria-hidden], .plab-math .katex").count() == 0
+
+
+def _html(built_site: Path, path: str) -> str:
+    return (built_site / path / "index.html").read_text(encoding="utf-8")
 
 
 def test_japanese_search_finds_the_hyperparameter_chapter(page: Page, site_url: str):
