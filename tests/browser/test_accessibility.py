@@ -34,6 +34,8 @@ FINISHED = ("done", "error", "stopped")
 BOOT_MS = 90_000  # a cold Pyodide boot on a loaded 2-core machine
 # What a reader opens is checked too: a demo's code, a chart's data table.
 OPENABLE = "[data-demo] details, .plab-chart details"
+# An opened <details> holds what it shows as DOM, no longer as <noscript> text (the loader).
+UNOPENED_GONE = "() => !document.querySelector('details[open] > noscript[data-unopened]')"
 # Inside .plab-code Material toggles a tabindex on <code> as it overflows; the block's own
 # stop is the <pre>.
 FOCUSABLE = ", ".join(
@@ -256,6 +258,7 @@ def test_axe_finds_no_violation_on_any_page(guarded, built_site: Path, site_url:
         )
         if blocks or opened:
             page.wait_for_load_state("networkidle")
+            page.wait_for_function(UNOPENED_GONE)
             state = f"after running {', '.join(blocks)}" if blocks else "opened"
             state += ", details open" if opened else ""
             for viewport in (phone, desktop):
@@ -319,9 +322,13 @@ def test_every_block_control_is_reached_by_tab(guarded, built_site: Path, site_u
     unreached = {}
     for url in site_pages(built_site, site_url):
         page.goto(url, wait_until="networkidle")
+        page.evaluate(
+            "(openable) => { for (const d of document.querySelectorAll(openable)) d.open = true; }",
+            OPENABLE,
+        )
+        page.wait_for_function(UNOPENED_GONE)
         wanted = page.evaluate(
             """([openable, focusable]) => {
-               for (const d of document.querySelectorAll(openable)) d.open = true;
                return [...document.querySelectorAll(focusable)]
                  .filter((el) => !el.disabled && el.checkVisibility({ visibilityProperty: true }))
                  .map((el, i) => (el.dataset.a11yId = String(i)));

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -266,3 +267,32 @@ def test_calculator_counts_a_pasted_config_offline(page: Page, site_url: str):
         timeout=90_000,
     )
     expect(calc.locator(".plab-view[data-view='table:summary']")).to_contain_text("125,239,296")
+
+
+def test_an_unopened_data_table_costs_no_dom_yet_reads_everywhere(
+    page: Page, browser, built_site: Path, site_url: str
+):
+    """A chart's data table the reader has not opened is no DOM (Lighthouse counts every
+    element), yet the reader who opens it, a browser without scripts and search all get it."""
+    path = next(p for p in PAGES if "plab-chart-data" in _html(built_site, p))
+    page.goto(site_url + path, wait_until="networkidle")
+    details = page.locator("details.plab-chart-data").first
+    assert details.evaluate("d => d.querySelectorAll('*').length") == 2  # summary, noscript
+    details.locator("summary").click()
+    rows = details.locator("table tbody tr")
+    expect(rows.first).to_be_visible()
+    cells = details.locator("td").all_inner_texts()
+    # Without scripts the same table is there (inside <noscript>, parsed as markup).
+    context = browser.new_context(java_script_enabled=False)
+    no_js = context.new_page()
+    no_js.goto(site_url + path)
+    plain = no_js.locator("details.plab-chart-data").first
+    plain.locator("summary").click()
+    expect(plain.locator("table tbody tr").first).to_be_visible()
+    assert plain.locator("td").all_inner_texts() == cells
+    context.close()
+    # Search indexed its text from the built HTML.
+    index = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
+    text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith(path))
+    words = [c for c in cells if len(c) > 3]
+    assert words and all(w in text for w in words[:5]), words[:5]
