@@ -25,11 +25,17 @@ from tests.conftest import ROOT
 
 AXE = (ROOT / "node_modules/axe-core/axe.min.js").read_text(encoding="utf-8")
 VIEWPORTS = {"1280x800": {"width": 1280, "height": 800}, "412x823": {"width": 412, "height": 823}}
+# The phone viewport is a touch screen, as Lighthouse's mobile run and a reader's phone are:
+# no (hover), a coarse pointer. Material makes a code block's scrolling <code> focusable only
+# under (hover), so a desktop browser at phone width never showed the phone's fault.
+TOUCH = {"412x823"}
 SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material's scheme
 FINISHED = ("done", "error", "stopped")
 BOOT_MS = 90_000  # a cold Pyodide boot on a loaded 2-core machine
 # What a reader opens is checked too: a demo's code, a chart's data table.
 OPENABLE = "[data-demo] details, .plab-chart details"
+# An opened <details> holds what it shows as DOM, no longer as <noscript> text (the loader).
+UNOPENED_GONE = "() => !document.querySelector('details[open] > noscript[data-unopened]')"
 # Inside .plab-code Material toggles a tabindex on <code> as it overflows; the block's own
 # stop is the <pre>.
 FOCUSABLE = ", ".join(
@@ -118,9 +124,24 @@ def audit(page: Page, where: str, found: list[str]) -> None:
                 found.append(f"{where} [{scheme}] {v['rule']}: {target} ({v['help']})")
 
 
+def emulate_device(page: Page, viewport: str) -> None:
+    """Size the page as ``viewport`` and, for a phone, make it a touch screen without hover.
+    Scripts read (hover) when they start: set it before loading a page."""
+    session = _sessions.get(page)
+    if session is None:
+        # Emulation lasts as long as the session that set it: keep one per page.
+        session = _sessions[page] = page.context.new_cdp_session(page)
+    touch = viewport in TOUCH
+    session.send("Emulation.setTouchEmulationEnabled", {"enabled": touch, "maxTouchPoints": 5})
+    page.set_viewport_size(VIEWPORTS[viewport])
+
+
+_sessions: dict[Page, object] = {}
+
+
 def use_viewport(page: Page, viewport: str) -> None:
     """Resize the page and wait until the layout and any transition it started settled."""
-    page.set_viewport_size(VIEWPORTS[viewport])
+    emulate_device(page, viewport)
     page.wait_for_function(
         "([w, h]) => innerWidth === w && innerHeight === h",
         arg=[VIEWPORTS[viewport]["width"], VIEWPORTS[viewport]["height"]],
@@ -219,9 +240,11 @@ def test_axe_finds_no_violation_on_any_page(guarded, built_site: Path, site_url:
     for url in site_pages(built_site, site_url):
         where = url.removeprefix(site_url) or "/"
         for viewport in (desktop, phone):  # the phone last: its page goes on to the runs
-            page.set_viewport_size(VIEWPORTS[viewport])
+            emulate_device(page, viewport)
             page.emulate_media(color_scheme="light")
             page.goto(url, wait_until="networkidle")
+            hover = page.evaluate("matchMedia('(hover)').matches")
+            assert hover == (viewport not in TOUCH), f"{viewport}: (hover) is {hover}"
             audit(page, f"{where} @{viewport} initial", found)
         blocks = runnable_blocks(page)
         for block_id in blocks:
@@ -235,6 +258,7 @@ def test_axe_finds_no_violation_on_any_page(guarded, built_site: Path, site_url:
         )
         if blocks or opened:
             page.wait_for_load_state("networkidle")
+            page.wait_for_function(UNOPENED_GONE)
             state = f"after running {', '.join(blocks)}" if blocks else "opened"
             state += ", details open" if opened else ""
             for viewport in (phone, desktop):
@@ -298,9 +322,13 @@ def test_every_block_control_is_reached_by_tab(guarded, built_site: Path, site_u
     unreached = {}
     for url in site_pages(built_site, site_url):
         page.goto(url, wait_until="networkidle")
+        page.evaluate(
+            "(openable) => { for (const d of document.querySelectorAll(openable)) d.open = true; }",
+            OPENABLE,
+        )
+        page.wait_for_function(UNOPENED_GONE)
         wanted = page.evaluate(
             """([openable, focusable]) => {
-               for (const d of document.querySelectorAll(openable)) d.open = true;
                return [...document.querySelectorAll(focusable)]
                  .filter((el) => !el.disabled && el.checkVisibility({ visibilityProperty: true }))
                  .map((el, i) => (el.dataset.a11yId = String(i)));

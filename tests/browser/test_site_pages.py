@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -32,15 +33,28 @@ def test_page_loads_with_only_its_own_host(page: Page, site_url: str, path: str)
     expect(page.locator("h1").first).to_be_visible()
 
 
-def test_math_is_rendered_at_build_with_self_hosted_katex_css(page: Page, site_url: str):
+def test_math_is_mathml_drawn_with_the_self_hosted_math_font(
+    page: Page, built_site: Path, site_url: str
+):
+    path = next(p for p in PAGES if 'class="plab-math' in _html(built_site, p))
     scripts = []
     page.on("request", lambda r: r.resource_type == "script" and scripts.append(r.url))
-    page.goto(site_url + "parameters/", wait_until="networkidle")
-    formula = page.locator(".plab-math .katex").first
+    page.goto(site_url + path, wait_until="networkidle")
+    formula = page.locator(".plab-math > math").first
     expect(formula).to_be_visible()
-    # The page's own KaTeX stylesheet styles it, and no math script ran to draw it.
-    assert "KaTeX_Main" in formula.evaluate("e => getComputedStyle(e).fontFamily")
-    assert not [url for url in scripts if "/math." in url or "katex" in url], scripts
+    # The browser draws the MathML with the site's math font, and no math script ran.
+    assert "PLab Math" in formula.evaluate("e => getComputedStyle(e).fontFamily")
+    page.wait_for_function(
+        "() => [...document.fonts].some((f) => f.family.includes('PLab Math')"
+        " && f.status === 'loaded')"
+    )
+    assert not [u for u in scripts if re.search(r"math|katex|temml", u.rsplit("/", 1)[-1])]
+    # Screen readers get the MathML itself: no hidden duplicate of any formula.
+    assert page.locator(".plab-math [aria-hidden], .plab-math .katex").count() == 0
+
+
+def _html(built_site: Path, path: str) -> str:
+    return (built_site / path / "index.html").read_text(encoding="utf-8")
 
 
 def test_japanese_search_finds_the_hyperparameter_chapter(page: Page, site_url: str):
@@ -267,3 +281,32 @@ def test_calculator_counts_a_pasted_config_offline(page: Page, site_url: str):
         timeout=90_000,
     )
     expect(calc.locator(".plab-view[data-view='table:summary']")).to_contain_text("125,239,296")
+
+
+def test_an_unopened_data_table_costs_no_dom_yet_reads_everywhere(
+    page: Page, browser, built_site: Path, site_url: str
+):
+    """A chart's data table the reader has not opened is no DOM (Lighthouse counts every
+    element), yet the reader who opens it, a browser without scripts and search all get it."""
+    path = next(p for p in PAGES if "plab-chart-data" in _html(built_site, p))
+    page.goto(site_url + path, wait_until="networkidle")
+    details = page.locator("details.plab-chart-data").first
+    assert details.evaluate("d => d.querySelectorAll('*').length") == 2  # summary, noscript
+    details.locator("summary").click()
+    rows = details.locator("table tbody tr")
+    expect(rows.first).to_be_visible()
+    cells = details.locator("td").all_inner_texts()
+    # Without scripts the same table is there (inside <noscript>, parsed as markup).
+    context = browser.new_context(java_script_enabled=False)
+    no_js = context.new_page()
+    no_js.goto(site_url + path)
+    plain = no_js.locator("details.plab-chart-data").first
+    plain.locator("summary").click()
+    expect(plain.locator("table tbody tr").first).to_be_visible()
+    assert plain.locator("td").all_inner_texts() == cells
+    context.close()
+    # Search indexed its text from the built HTML.
+    index = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
+    text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith(path))
+    words = [c for c in cells if len(c) > 3]
+    assert words and all(w in text for w in words[:5]), words[:5]

@@ -214,11 +214,6 @@ def test_latex_braces_beside_the_prose_forms(site_venv: Path, tmp_path: Path):
     assert re.search(r'data-bind="double-1\.double"[^>]*>4\.0<', page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="math at build (on_post_page's KaTeX) is issue 19's math items, done on their own "
-    "branch: until they land, a page with math needs node",
-)
 def test_mathjax_site_without_node_on_path(site_venv: Path, tmp_path: Path):
     yml = MATERIAL.format(name="MathJax") + (
         "markdown_extensions:\n  - pymdownx.superfences\n"

@@ -72,7 +72,7 @@ def test_wheel_name_changes_with_its_content(tmp_path: Path):
 
 
 def test_runtime_files_are_named_by_their_content(built_site: Path):
-    hashed = re.compile(r"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{10})\.(js|css|json)$")
+    hashed = re.compile(r"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{10})\.(js|css|json|woff2)$")
     files = [p for p in (built_site / "assets/plab").iterdir() if p.is_file()]
     assert len(files) >= 8
     for path in files:

@@ -28,6 +28,12 @@ class ParameterLabConfig(base.Config):
     # A folder of <language>.json files (the shape of parameter_lab/locales/en.json) that
     # add a language or reword one, relative to the folder holding mkdocs.yml.
     locales_dir = c.Optional(c.Type(str))
+    # Render math at build: formulas written for pymdownx.arithmatex (generic: true) become
+    # MathML Core (Temml on Node.js), drawn natively by browsers with the self-hosted math
+    # font in plab.css; no math script or stylesheet is needed in the page. Off by default:
+    # a site that renders its math in the browser (MathJax, KaTeX's auto-render) keeps
+    # arithmatex's output exactly as it is, and needs no Node.js.
+    math = c.Type(bool, default=False)
     # Run every demo and pyodide block in CPython at build, so pages show real output
     # before (or without) Python in the browser. Turn off only to debug a slow build.
     prerender = c.Type(bool, default=True)

@@ -1,15 +1,16 @@
-"""Math rendered at build: ``pymdownx.arithmatex`` (``generic: true``) output becomes KaTeX
-HTML in the page, so no math script runs when a reader opens it.
+"""Math rendered at build (the ``math`` option): ``pymdownx.arithmatex`` (``generic: true``)
+output becomes MathML Core in the page, which browsers draw natively, so no math script or
+math stylesheet runs when a reader opens it, and screen readers read the MathML itself.
 
-KaTeX runs in one Node.js child process per build (started at the first page with math),
-fed a page's formulas at a time as one JSON line. The KaTeX it runs is the copy the
-runtime vendors into ``_dist/`` (the wheel carries it), the same version as the
-self-hosted stylesheet and fonts, which each page with math links in its ``<head>``
-(Material's instant navigation adds and drops head links as the reader moves on).
+Temml runs in one Node.js child process per build (started at the first page with math),
+fed a page's formulas at a time as one JSON line. The Temml it runs is the copy the
+runtime vendors into ``_dist/`` (the wheel carries it). The few rules its MathML needs and
+the self-hosted math font are in ``plab.css``, which every page already links.
 
-Node.js is needed only by sites with math: a page with math and no ``node`` on ``PATH``
-stops the build with a message that says so. No fallback to rendering in the browser,
-so a built page never silently depends on a script for its formulas.
+Node.js is needed only by sites that turn ``math`` on and have math: then a page with math
+and no ``node`` on ``PATH`` stops the build with a message that says so. No fallback to
+rendering in the browser, so a built page never silently depends on a script for its
+formulas.
 """
 
 from __future__ import annotations
@@ -31,23 +32,21 @@ _ELEMENT = re.compile(
     re.DOTALL,
 )
 _WRAPS = {"span": ("\\(", "\\)"), "div": ("\\[", "\\]")}
-# The two faces nearly every formula uses: preloaded with the stylesheet, they arrive before
-# the first paint instead of after it, when KaTeX's metrics would move the text (layout shift).
-PRELOAD_FONTS = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
 # A display formula may be wider than a phone: it scrolls, so it must take keyboard focus
 # and carry a name (axe: scrollable-region-focusable).
 DISPLAY_LABEL = {"ja": "数式", "en": "Equation"}
 
 # Reads one JSON array of [tex, display] per line, answers one array of {html}|{error}.
-# strict "ignore": Japanese in a formula is intended, not a warning.
+# Temml writes MathML Core: \mathbf and \mathbb become Unicode math letters, which Chromium
+# draws, where KaTeX's MathML keeps mathvariant attributes that MathML Core ignores.
 _NODE_PROGRAM = r"""
-const katex = require(process.argv[1]);
-const options = { throwOnError: true, strict: "ignore" };
+const temml = require(process.argv[1]);
+const options = { throwOnError: true, annotate: false };
 const lines = require("readline").createInterface({ input: process.stdin });
 lines.on("line", (line) => {
   const out = JSON.parse(line).map(([tex, displayMode]) => {
     try {
-      return { html: katex.renderToString(tex, { ...options, displayMode }) };
+      return { html: temml.renderToString(tex, { ...options, displayMode }) };
     } catch (err) {
       return { error: String(err.message || err) };
     }
@@ -58,15 +57,15 @@ lines.on("line", (line) => {
 
 
 class MathError(RuntimeError):
-    """A formula cannot be rendered, or KaTeX cannot run; the message says which and why."""
+    """A formula cannot be rendered, or Temml cannot run; the message says which and why."""
 
 
-class KatexRenderer:
-    """One Node.js process running KaTeX, started on first use, ended when closed or
+class MathRenderer:
+    """One Node.js process running Temml, started on first use, ended when closed or
     garbage-collected (``mkdocs serve`` makes a new plugin, hence a new renderer, per build)."""
 
-    def __init__(self, katex_js: Path, node: str | None = None) -> None:
-        self.katex_js = katex_js
+    def __init__(self, temml_js: Path, node: str | None = None) -> None:
+        self.temml_js = temml_js
         self.node = node
         self._proc: subprocess.Popen | None = None
         self._stderr = None
@@ -88,7 +87,7 @@ class KatexRenderer:
             self._stderr.seek(0)
             detail = self._stderr.read().decode(errors="replace").strip()
             self.close()
-            raise MathError(f"KaTeX (Node.js) stopped unexpectedly: {detail or 'no message'}")
+            raise MathError(f"Temml (Node.js) stopped unexpectedly: {detail or 'no message'}")
         return json.loads(answer)
 
     def close(self) -> None:
@@ -102,18 +101,18 @@ class KatexRenderer:
         node = self.node or shutil.which("node")
         if node is None:
             raise MathError(
-                "this site has math, which is rendered at build by KaTeX on Node.js, and "
+                "this site has math, which is rendered at build by Temml on Node.js, and "
                 "`node` is not on PATH: install Node.js 18 or newer"
             )
-        if not self.katex_js.exists():
+        if not self.temml_js.exists():
             raise MathError(
-                f"{self.katex_js} is missing: in a checkout run `npm ci`, or reinstall the "
+                f"{self.temml_js} is missing: in a checkout run `npm ci`, or reinstall the "
                 "parameter-lab wheel"
             )
         # Read only on failure; a pipe nobody reads could fill up. Closed by _stop.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self._proc = subprocess.Popen(
-            [node, "-e", _NODE_PROGRAM, str(self.katex_js)],
+            [node, "-e", _NODE_PROGRAM, str(self.temml_js)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
@@ -135,11 +134,9 @@ def _stop(proc: subprocess.Popen, stderr: object) -> None:
     stderr.close()
 
 
-def render_page(
-    output: str, renderer: KatexRenderer, css_href: str, where: str, language: str = "ja"
-) -> str:
-    """Replace every arithmatex element of a finished page with KaTeX HTML, and link the
-    KaTeX stylesheet in the page's head. A page without math is returned unchanged."""
+def render_page(output: str, renderer: MathRenderer, where: str, language: str = "ja") -> str:
+    """Replace every arithmatex element of a finished page with MathML. A page without math
+    is returned unchanged."""
     found = list(_ELEMENT.finditer(output))
     if not found:
         return output
@@ -148,7 +145,7 @@ def render_page(
     parts, last = [], 0
     for m, (tex, display), result in zip(found, formulas, rendered, strict=True):
         if "error" in result:
-            raise MathError(f"{where}: KaTeX cannot render {tex!r}: {result['error']}")
+            raise MathError(f"{where}: Temml cannot render {tex!r}: {result['error']}")
         parts.append(output[last : m.start()])
         attrs = m.group("before") + m.group("after")
         if display:
@@ -163,30 +160,19 @@ def render_page(
             parts.append(f'<span class="plab-math"{attrs}>{result["html"]}</span>')
         last = m.end()
     parts.append(output[last:])
-    page = "".join(parts)
-    fonts = css_href.rpartition("/")[0] + "/fonts/" if "/" in css_href else "fonts/"
-    link = "".join(
-        f'<link rel="preload" href="{html.escape(fonts + name)}" as="font" type="font/woff2" '
-        "crossorigin>"
-        for name in PRELOAD_FONTS
-    )
-    link += f'<link rel="stylesheet" href="{html.escape(css_href)}">'
-    head_end = page.find("</head>")
-    if head_end < 0:
-        raise MathError(f"{where}: the page has no </head> to link the KaTeX stylesheet in")
-    return page[:head_end] + link + "\n" + page[head_end:]
+    return "".join(parts)
 
 
 # A link whose whole text is one formula, e.g. [$H = 2$](…): checkers (axe) do not read a
 # name out of MathML, so the link is named by the formula's text.
 _LINK_START = re.compile(r"<a(?P<attrs>\s[^>]*)?>\s*$")
 _LINK_END = re.compile(r"\s*</a>")
-_MATHML_TEXT = re.compile(r"<semantics>(?P<body>.*?)<annotation", re.DOTALL)
+_MATHML_TEXT = re.compile(r"<math[^>]*>(?P<body>.*?)</math>", re.DOTALL)
 
 
-def _name_link(before: str, opening: re.Match, katex_html: str) -> str:
+def _name_link(before: str, opening: re.Match, mathml_html: str) -> str:
     attrs = opening.group("attrs") or ""
-    mathml = _MATHML_TEXT.search(katex_html)
+    mathml = _MATHML_TEXT.search(mathml_html)
     if "aria-label=" in attrs or not mathml:
         return before
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", mathml.group("body"))).split())

@@ -1,7 +1,7 @@
 """The parameter-lab MkDocs plugin. Hooks are in event order; the work is in plain modules.
 
 * ``on_config``: load the site's charts and dataset, build the hashed runtime (Pyodide,
-  KaTeX, our ES modules, the site's demos wheel and lock), register the fences.
+  the math font, our ES modules, the site's demos wheel and lock), register the fences.
 * ``on_serve``: watch the demos package, the charts module and (in a checkout) the plugin.
 * ``on_page_markdown``: find the page's fences as SuperFences reads them, validate them
   (``file:line`` errors), check their imports against Pyodide's lock, pre-render them and
@@ -11,6 +11,7 @@
   ``custom_dir/parameter_lab/`` first), also when a blog renders it again in an excerpt.
 * ``on_page_content``: make sure every block found was rendered.
 * ``on_page_context``: the page a blog view's excerpts are rendered into.
+* ``on_post_page``: with the ``math`` option, render the page's formulas as MathML.
 * ``on_post_build``: copy the runtime and the SVGs into the site; prune old cache entries.
 """
 
@@ -233,15 +234,17 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        # Math becomes KaTeX HTML here, after the search plugin indexed the TeX source.
+        # Math becomes MathML here, after the search plugin indexed the TeX source. Off (the
+        # default), the page keeps arithmatex's output for the site's own math script.
+        if not self.config.math:
+            return output
         from parameter_lab import formulas  # imported here: one self-contained wiring
 
-        if getattr(self, "_katex", None) is None:  # one Node process per build, on first use
-            self._katex = formulas.KatexRenderer(runtime_assets.DIST / "node" / "katex.min.js")
-        css = get_relative_url(f"{ASSETS_PREFIX}/{self.runtime.manifest['katex_css']}", page.url)
+        if getattr(self, "_math", None) is None:  # one Node process per build, on first use
+            self._math = formulas.MathRenderer(runtime_assets.DIST / "node" / "temml.cjs")
         where = f"{self.docs_prefix}/{page.file.src_uri}"
         try:
-            return formulas.render_page(output, self._katex, css, where, self.config.language)
+            return formulas.render_page(output, self._math, where, self.config.language)
         except formulas.MathError as exc:
             raise PluginError(f"parameter-lab: {exc}") from exc
 

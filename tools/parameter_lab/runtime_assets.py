@@ -3,7 +3,7 @@
 Two stages, so that an installed plugin needs neither Node.js nor npm:
 
 1. ``build_dist`` (in a checkout with ``node_modules``, and before building the wheel):
-   the Pyodide core, KaTeX's stylesheet and fonts, and our ES modules bundled by esbuild
+   the Pyodide core, Temml (run at build) and the math font, and our ES modules bundled by esbuild
    (with CodeMirror and Vega-Embed) go into ``parameter_lab/_dist/``, which the wheel
    carries. In a checkout it is rebuilt whenever its sources change.
 2. ``build_runtime`` (at every ``mkdocs build``): those files get content-hashed names,
@@ -50,6 +50,8 @@ BUNDLES = {
 }
 # The loader is bundled before any site exists; each build puts its manifest here.
 MANIFEST_PLACEHOLDER = '"__PLAB_MANIFEST__"'
+# The self-hosted math font plab.css names by this file name (runtime/fonts/).
+MATH_FONT = "plab-math.woff2"
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same sources give the same bytes
 
 
@@ -116,13 +118,11 @@ def build_dist(node_modules: Path, out: Path) -> None:
     (out / "pyodide").mkdir(parents=True)
     for name in (*PYODIDE_CORE_FILES, "pyodide-lock.json"):
         shutil.copy2(node_modules / "pyodide" / name, out / "pyodide" / name)
-    katex = node_modules / "katex" / "dist"
-    (out / "katex").mkdir()
-    shutil.copy2(katex / "katex.min.css", out / "katex" / "katex.min.css")
-    shutil.copytree(katex / "fonts", out / "katex" / "fonts")
-    # Run at build by Node to render math (parameter_lab.formulas); never served.
+    # Run at build by Node to render math as MathML (parameter_lab.formulas); never served.
     (out / "node").mkdir()
-    shutil.copy2(katex / "katex.min.js", out / "node" / "katex.min.js")
+    shutil.copy2(node_modules / "temml" / "dist" / "temml.cjs", out / "node" / "temml.cjs")
+    shutil.copy2(RUNTIME_SRC / "fonts" / MATH_FONT, out / MATH_FONT)
+    shutil.copy2(RUNTIME_SRC / "fonts" / "OFL.txt", out / "plab-math-OFL.txt")  # its licence
     shutil.copy2(RUNTIME_SRC / "plab.css", out / "plab.css")
     placeholder = out / "manifest-placeholder.js"
     placeholder.write_text(f"export default {MANIFEST_PLACEHOLDER};\n")
@@ -204,9 +204,13 @@ def build_runtime(
         out=out,
     )
     manifest["lock"] = _write_hashed(out, "pyodide-lock.json", json.dumps(lock).encode())
-    katex = _vendor_dir(dist / "katex", ("katex.min.css", "fonts"), "katex", out)
-    manifest["katex_css"] = katex + "katex.min.css"
-    manifest["css"] = _write_hashed(out, "plab.css", (dist / "plab.css").read_bytes())
+    # plab.css names the math font by its plain name; the page gets the hashed one.
+    font = _write_hashed(out, MATH_FONT, (dist / MATH_FONT).read_bytes())
+    css = (dist / "plab.css").read_text(encoding="utf-8")
+    if f"url({MATH_FONT})" not in css:
+        raise AssetError(f"plab.css must load the math font as url({MATH_FONT})")
+    css = css.replace(f"url({MATH_FONT})", f"url({font})")
+    manifest["css"] = _write_hashed(out, "plab.css", css.encode())
     manifest["cdn"] = cdn  # absolute: the worker caches files under it as immutable
     manifest["package"] = BROWSER_DIST
     manifest["runner"] = RUNNER_MODULE

@@ -146,6 +146,19 @@ for (const type of ["input", "change"]) {
   document.addEventListener(type, (event) => unmounted(blockOf(event.target)) && mount(), true);
 }
 
+// What a reader has not opened (a chart's data table) waits in its <details> as <noscript>:
+// one text node where scripts run, the table itself where they do not. Opening makes it DOM.
+// Its markup is the build's own, already escaped (parameter_lab/templates/chart.html).
+function expandUnopened(details) {
+  for (const unopened of details.querySelectorAll(":scope > noscript[data-unopened]")) {
+    const markup = document.createElement("template");
+    markup.innerHTML = unopened.innerHTML;
+    unopened.replaceWith(markup.content);
+  }
+}
+// toggle does not bubble: listen in the capture phase.
+document.addEventListener("toggle", (event) => event.target.open && expandUnopened(event.target), true);
+
 // A link to a demo's settings on this page ("#id:name=value", e.g. a scenario link).
 const FRAGMENT = /^#([a-z][a-z0-9-]*):/;
 const demoNamedBy = (hash) => {
@@ -165,6 +178,7 @@ addEventListener("hashchange", () => applyLink(location.hash, false)); // typed,
 function onPage() {
   article = document.querySelector("article") ?? document.body;
   requests = [];
+  for (const details of article.querySelectorAll("details[open]")) expandUnopened(details); // opened before this ran
   // The widgets module is already here (this tab used it): mounting costs nothing more, and
   // it disposes the previous page's widgets, which cancels their runs.
   if (widgets || demoNamedBy(location.hash)) mount();
