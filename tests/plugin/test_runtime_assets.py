@@ -46,6 +46,9 @@ def test_our_wheel_is_served_with_its_sha256(built_site: Path):
     wheel = lock_path.parent / entry["file_name"]  # relative names resolve against the lock URL
     assert wheel.exists()
     assert hashlib.sha256(wheel.read_bytes()).hexdigest() == entry["sha256"]
+    # Its URL names its bytes (its file name names what it holds, which another zlib
+    # compresses to other bytes): a cache keyed by URL never meets new bytes at an old URL.
+    assert wheel.parent.name == "wheel-" + entry["sha256"][:12]
     assert entry["imports"] == ["demos", "plab_runner"]
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()

@@ -161,7 +161,7 @@ def build_runtime(
 
     manifest: dict = {}
     manifest["pyodide"] = _vendor_dir(dist / "pyodide", PYODIDE_CORE_FILES, "pyodide", out)
-    wheel_name, wheel_sha = build_browser_wheel(package_dir, out)
+    wheel_name, wheel_sha = _by_bytes(out, *build_browser_wheel(package_dir, out))
     lock = render_lock(
         json.loads((dist / "pyodide" / "pyodide-lock.json").read_text()),
         cdn=cdn,
@@ -290,6 +290,16 @@ def build_browser_wheel(package_dir: Path, out: Path) -> tuple[str, str]:
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)
     return name, hashlib.sha256((out / name).read_bytes()).hexdigest()
+
+
+def _by_bytes(out: Path, name: str, sha: str) -> tuple[str, str]:
+    """Move the wheel into a folder named by the hash of its bytes: its file name hashes
+    what it holds, which another zlib compresses to other bytes, and a cache that keeps
+    files by URL must never meet new bytes behind an old URL."""
+    folder = out / f"wheel-{sha[:12]}"
+    folder.mkdir()
+    (out / name).rename(folder / name)
+    return f"{folder.name}/{name}", sha
 
 
 def _record_hash(data: bytes) -> str:

@@ -7,8 +7,10 @@
 // It alone knows the content-hashed file names (the build puts the manifest in it), and
 // it is evaluated once per tab: document$ tells it about each page navigation.instant shows.
 import manifest from "plab-manifest";
+import { cacheNames } from "./sitecache.js";
 
-const base = new URL(".", import.meta.url);
+const base = new URL(".", import.meta.url); // <site>/assets/plab/
+const caching = cacheNames(new URL("../../", base).pathname, manifest.pyodide.replace(/\/$/, ""));
 const url = (name) => new URL(manifest[name], base).href;
 const modules = new Map();
 const saveData = () => navigator.connection?.saveData === true;
@@ -34,9 +36,12 @@ const config = () => ({
     package: manifest.package,
     runner: manifest.runner,
     wheel: manifest.wheel,
-    // Keyed by the Pyodide core: its files are content-hashed, so a new site version keeps
-    // them; a new core drops the old cache (the worker deletes it).
-    cacheName: `plab-${manifest.pyodide.replace(/\/$/, "")}`,
+    // Keyed by the site (several share an origin) and the Pyodide core: its files are
+    // content-hashed, so a new site version keeps them; a new core drops the site's old
+    // cache (the worker deletes it).
+    cacheName: caching.name,
+    cachePrefix: caching.prefix,
+    scope: base.href, // this site's runtime files: what clean-up may touch
     immutablePrefixes: [base.href, manifest.cdn],
   },
 });

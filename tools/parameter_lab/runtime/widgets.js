@@ -160,7 +160,7 @@ class Widget {
     }
     if (o.loadError) {
       this.say("");
-      this.showFailure(s.loadFailed + s.keptPrerendered, o.loadError);
+      this.showFailure((o.stalled ? s.stalled : s.loadFailed) + s.keptPrerendered, o.loadError);
       return "error";
     }
     if (o.fatal) {
@@ -275,7 +275,16 @@ class CellWidget extends Widget {
   async openEditor() {
     if (this.editor || this.opening) return;
     this.opening = true;
-    const { createEditor } = await import(urls.editor);
+    let createEditor;
+    try {
+      ({ createEditor } = await loadEditor());
+    } catch (err) {
+      // Offline or blocked: the code stays as built, and the next click tries again.
+      console.warn(`parameter-lab: the editor could not be loaded (${err?.message ?? err})`);
+      return;
+    } finally {
+      this.opening = false;
+    }
     if (this.abort.signal.aborted) return;
     this.editor = createEditor(this.codeEl, this.codeEl.textContent, {
       onRun: () => this.dispatch({ type: "run" }),
@@ -288,6 +297,20 @@ class CellWidget extends Widget {
     if (this.editor) this.editor.setCode(this.original);
     else this.codeEl.textContent = this.original;
   }
+}
+
+// The editor module, shared by every cell. A failed import is not kept: the browser
+// remembers a module URL's failure, so the next attempt asks for a new URL.
+let editorModule = null;
+let editorFailures = 0;
+function loadEditor() {
+  const url = editorFailures ? `${urls.editor}?retry=${editorFailures}` : urls.editor;
+  editorModule ??= import(url).catch((err) => {
+    editorModule = null;
+    editorFailures += 1;
+    throw err;
+  });
+  return editorModule;
 }
 
 // ---- parameterised demos -------------------------------------------------------------------
