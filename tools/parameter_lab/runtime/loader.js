@@ -8,6 +8,7 @@
 // it is evaluated once per tab: document$ tells it about each page navigation.instant shows.
 import manifest from "plab-manifest";
 import { cacheNames } from "./sitecache.js";
+import { anyKept } from "./kept.js";
 
 const base = new URL(".", import.meta.url); // <site>/assets/plab/
 const caching = cacheNames(new URL("../../", base).pathname, manifest.pyodide.replace(/\/$/, ""));
@@ -166,12 +167,24 @@ function applyLink(hash, push = true) {
 }
 addEventListener("hashchange", () => applyLink(location.hash, false)); // typed, or Back
 
+// A block the reader edited on an earlier visit: the widgets module shows the edit.
+function anyKeptEdit() {
+  let storage = null;
+  try {
+    storage = localStorage; // reading the property may throw where storage is forbidden
+  } catch {
+    return false;
+  }
+  const ids = [...article.querySelectorAll("[data-demo]")].map((el) => el.dataset.demo);
+  return ids.length > 0 && anyKept(storage, location.pathname, ids);
+}
+
 function onPage() {
   article = document.querySelector("article") ?? document.body;
   requests = [];
   // The widgets module is already here (this tab used it): mounting costs nothing more, and
   // it disposes the previous page's widgets, which cancels their runs.
-  if (widgets || demoNamedBy(location.hash)) mount();
+  if (widgets || demoNamedBy(location.hash) || anyKeptEdit()) mount();
 }
 
 // Material exposes document$, which emits on first load and after each instant navigation.
