@@ -43,7 +43,11 @@ BUNDLES = {
     "charts": "charts.js",
     "chartsvg": "chartsvg.js",  # a worker: demo charts as static SVG after a run
     "loader": "loader.js",
+    "sw": "sw.js",  # the service worker; the plugin copies it to the site's root (SW_NAME)
 }
+# A service worker controls only its own folder and below, and GitHub Pages cannot send
+# Service-Worker-Allowed: so it is served from the site's root, under this fixed name.
+SW_NAME = "plab-sw.js"
 # The loader is bundled before any site exists; each build puts its manifest here.
 MANIFEST_PLACEHOLDER = '"__PLAB_MANIFEST__"'
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same sources give the same bytes
@@ -178,6 +182,7 @@ def build_runtime(
     manifest["package"] = BROWSER_DIST
     manifest["runner"] = RUNNER_MODULE
     manifest["wheel"] = wheel_name
+    manifest["service_worker"] = SW_NAME  # at the site's root, beside index.html
     bundles = json.loads((dist / "bundles.json").read_text())
     for name, file in bundles.items():
         if name != "loader":

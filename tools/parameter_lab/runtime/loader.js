@@ -1,8 +1,10 @@
 // The only script every page loads (a few KB). It costs a reader nothing until they act:
 // Python, the widgets, the editor and Vega load only on intent, never because a block
 // scrolled into view or a pointer crossed it. Intent is a click, a tap, a key press or
-// focus inside a block, a change to a control, or a link to a demo's settings. With
-// Save-Data, Python loads only on Run.
+// focus inside a block, a change to a control, or a link to a demo's settings (or the
+// reader's own edit kept from an earlier visit, which mounts the widgets). With Save-Data,
+// Python loads only on Run. After the load event it registers the service worker that
+// keeps opened pages readable offline (one small script).
 //
 // It alone knows the content-hashed file names (the build puts the manifest in it), and
 // it is evaluated once per tab: document$ tells it about each page navigation.instant shows.
@@ -186,6 +188,28 @@ function onPage() {
   // it disposes the previous page's widgets, which cancels their runs.
   if (widgets || demoNamedBy(location.hash) || anyKeptEdit()) mount();
 }
+
+// Offline reading: the site's service worker (sw.js), registered once the page has loaded,
+// so the only bytes it adds before intent are its own small script. Its deploy is in the
+// query (this loader's hashed name), so a new deploy replaces it. It is told what this page
+// loaded before it controlled the page, so the page is readable offline too.
+const root = new URL("../../", base);
+function offline() {
+  const sw = navigator.serviceWorker;
+  if (!sw) return;
+  const version = new URL(import.meta.url).pathname.split("/").at(-1);
+  sw.register(new URL(`${manifest.service_worker}?v=${encodeURIComponent(version)}`, root), { scope: root.pathname })
+    .then(() => sw.ready)
+    .then((registration) => {
+      // What the page loaded, and its images (the static charts: small SVGs, loaded lazily).
+      const urls = performance.getEntriesByType("resource").map((entry) => entry.name);
+      const images = [...document.images].map((img) => img.src);
+      registration.active?.postMessage({ type: "keep", urls: [location.href.split("#")[0], ...urls, ...images] });
+    })
+    .catch(() => {}); // not allowed here (a private mode, a policy): reading needs no worker
+}
+if (document.readyState === "complete") offline();
+else addEventListener("load", offline, { once: true });
 
 // Material exposes document$, which emits on first load and after each instant navigation.
 if (window.document$) window.document$.subscribe(() => onPage());
