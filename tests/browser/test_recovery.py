@@ -79,8 +79,8 @@ def test_without_a_cache_api_python_runs_and_says_nothing(cold):
     assert run(page, "hello") == "done"
     assert "こんにちは 42" in output(page, "hello")
     assert run(page, "counter") == "done", "and the next run too"
-    assert [(b["from"], b["cache"]) for b in boots(page)] == [("raw", False)]
     assert not [w for w in warnings if "parameter-lab" in w], warnings
+    assert [(b["from"], b.get("cache")) for b in boots(page)] == [("raw", False)]
 
 
 def test_the_editor_recovers_from_a_failed_import(warm):
@@ -98,10 +98,19 @@ def test_the_editor_recovers_from_a_failed_import(warm):
     page.route("**/assets/plab/editor.*.js*", fail_once)
     page.goto(guard.origin)
     cell = block(page, "hello").locator("[data-demo-code]")
-    with page.expect_console_message(lambda m: "editor could not be loaded" in m.text):
+    with page.expect_event("requestfailed", lambda r: "/editor." in r.url):
         cell.click()
-    assert failed, "the editor was asked for once, and failed"
-    assert not block(page, "hello").locator(".cm-editor").count()
-    cell.click()
-    expect(block(page, "hello").locator(".cm-editor")).to_be_visible(timeout=10_000)
+    editor = block(page, "hello").locator(".cm-editor")
+    assert not editor.count()
+    # The reader clicks again (a few times, if the first click came before the failure
+    # was handled): the editor opens.
+    for _ in range(3):
+        cell.click()
+        try:
+            expect(editor).to_be_visible(timeout=3_000)
+            break
+        except AssertionError:
+            continue
+    expect(editor).to_be_visible(timeout=1)
+    assert len(failed) == 1
     assert run(page, "hello") == "done"
