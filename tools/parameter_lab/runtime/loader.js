@@ -201,9 +201,11 @@ function offline() {
   sw.register(new URL(`${manifest.service_worker}?v=${encodeURIComponent(version)}`, root), { scope: root.pathname })
     .then(() => sw.ready)
     .then((registration) => {
-      // What the page loaded, and its images (the static charts: small SVGs, loaded lazily).
+      // What the page loaded, its images (the static charts: small SVGs, loaded lazily)
+      // and its icon (the browser's own request, not in the page's resource timing).
       const urls = performance.getEntriesByType("resource").map((entry) => entry.name);
-      const images = [...document.images].map((img) => img.src);
+      const images = [...document.images, ...document.querySelectorAll("link[rel~='icon']")]
+        .map((el) => el.src ?? el.href);
       registration.active?.postMessage({ type: "keep", urls: [location.href.split("#")[0], ...urls, ...images] });
     })
     .catch(() => {}); // not allowed here (a private mode, a policy): reading needs no worker
