@@ -135,10 +135,19 @@ def check_guard(guard: PageGuard) -> None:
 
 
 def guarded_context(
-    browser: Browser, origin: str, guard: PageGuard, *, isolated: bool = False
+    browser: Browser,
+    origin: str,
+    guard: PageGuard,
+    *,
+    isolated: bool = False,
+    service_workers: str = "block",
 ) -> BrowserContext:
-    """A new context whose requests ``guard`` watches; ``isolated``: COOP/COEP is sent."""
-    context = _guard_context(browser.new_context(locale="ja-JP"), origin, guard)
+    """A new context whose requests ``guard`` watches; ``isolated``: COOP/COEP is sent.
+    The site's service worker is blocked unless asked for: requests it answers never reach
+    Playwright's routes, which many cases use to break a file on purpose."""
+    context = _guard_context(
+        browser.new_context(locale="ja-JP", service_workers=service_workers), origin, guard
+    )
     if isolated:
         name, value = ISOLATION_COOKIE.split("=")
         context.add_cookies([{"name": name, "value": value, "url": origin}])
@@ -175,6 +184,7 @@ class Profile:
             headless=True,
             args=CHROMIUM_ARGS,
             locale="ja-JP",
+            service_workers="block",  # see guarded_context
         )
         if self.isolated:
             name, value = ISOLATION_COOKIE.split("=")

@@ -33,7 +33,7 @@ class FakeWorker {
 globalThis.Worker = FakeWorker;
 const { PythonRuntime } = await import("../../tools/parameter_lab/runtime/client.js");
 
-const CONFIG = { worker: "w.js", indexURL: "i/", lockURL: "l.json", package: "p", runner: "r", wheel: "s.whl", cacheName: "c", immutablePrefixes: [] };
+const CONFIG = { worker: "w.js", indexURL: "i/", lockURL: "l.json", package: "p", runner: "r", wheel: "s.whl", cacheName: "c", cachePrefix: "p", scope: "s/", immutablePrefixes: [] };
 const tick = () => new Promise((r) => setImmediate(r));
 const latest = () => FakeWorker.all.at(-1);
 
@@ -58,7 +58,7 @@ test("one worker, one ready-promise, and the init message carries the manifest's
   assert.equal(FakeWorker.all.length, 1);
   assert.equal(rt.phase, "booting");
   const [init] = latest().sent;
-  assert.deepEqual(init, { type: "init", indexURL: "i/", lockURL: "l.json", package: "p", runner: "r", wheel: "s.whl", cacheName: "c", immutablePrefixes: [], interruptBuffer: null });
+  assert.deepEqual(init, { type: "init", indexURL: "i/", lockURL: "l.json", package: "p", runner: "r", wheel: "s.whl", cacheName: "c", cachePrefix: "p", scope: "s/", immutablePrefixes: [], interruptBuffer: null });
   assert.deepEqual(latest().options, { type: "module", name: "plab-python" });
   latest().say({ type: "ready", info: { from: "snapshot" } });
   assert.deepEqual(await a, { from: "snapshot" });
@@ -176,6 +176,18 @@ test("a boot failure fails the waiting jobs as data, and the next run boots afre
   assert.equal(rt.phase, "cold");
   rt.run({ code: "2" });
   assert.equal(FakeWorker.all.length, 2);
+});
+
+test("a stalled boot says so, and the next run starts a fresh worker, not the hung one", async () => {
+  const rt = new PythonRuntime(CONFIG);
+  const job = rt.run({ code: "1" });
+  const hung = latest();
+  hung.say({ type: "init-error", message: "python_stdlib.zip: no data for 10 s", stalled: true });
+  assert.deepEqual(await job.outcome, { ok: false, loadError: "python_stdlib.zip: no data for 10 s", stalled: true });
+  assert.equal(hung.terminated, true);
+  rt.run({ code: "1" }); // Retry
+  assert.equal(FakeWorker.all.length, 2);
+  assert.notEqual(latest(), hung);
 });
 
 test("a worker that dies while booting is a boot failure", async () => {

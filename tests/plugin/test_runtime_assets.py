@@ -25,6 +25,12 @@ def _site_lock(site: Path) -> tuple[Path, dict]:
     return path, json.loads(path.read_text())
 
 
+def test_the_service_worker_is_served_from_the_site_root(built_site: Path):
+    """It controls only its own folder and below, and Pages cannot widen that by header."""
+    (bundled,) = (built_site / "assets/plab").glob("sw.*.js")
+    assert (built_site / runtime_assets.SW_NAME).read_bytes() == bundled.read_bytes()
+
+
 def test_every_package_resolves_to_the_pinned_cdn_with_npm_sha256(built_site: Path):
     _, lock = _site_lock(built_site)
     npm = _npm_lock()["packages"]
@@ -46,6 +52,9 @@ def test_our_wheel_is_served_with_its_sha256(built_site: Path):
     wheel = lock_path.parent / entry["file_name"]  # relative names resolve against the lock URL
     assert wheel.exists()
     assert hashlib.sha256(wheel.read_bytes()).hexdigest() == entry["sha256"]
+    # Its URL names its bytes (its file name names what it holds, which another zlib
+    # compresses to other bytes): a cache keyed by URL never meets new bytes at an old URL.
+    assert wheel.parent.name == "wheel-" + entry["sha256"][:12]
     assert entry["imports"] == ["demos", "plab_runner"]
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()

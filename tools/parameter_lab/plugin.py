@@ -252,6 +252,8 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         target = Path(config.site_dir) / ASSETS_PREFIX
         shutil.copytree(self.runtime.directory, target, dirs_exist_ok=True)
         (target / "manifest.json").unlink(missing_ok=True)  # build bookkeeping, not served
+        sw = self.runtime.directory / self.runtime.manifest["sw"]
+        shutil.copy2(sw, Path(config.site_dir) / runtime_assets.SW_NAME)
         (target / "svg").mkdir(exist_ok=True)
         for name, svg in self._svgs.items():
             (target / "svg" / name).write_text(svg, encoding="utf-8")

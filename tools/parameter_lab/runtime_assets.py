@@ -47,7 +47,11 @@ BUNDLES = {
     "charts": "charts.js",
     "chartsvg": "chartsvg.js",  # a worker: demo charts as static SVG after a run
     "loader": "loader.js",
+    "sw": "sw.js",  # the service worker; the plugin copies it to the site's root (SW_NAME)
 }
+# A service worker controls only its own folder and below, and GitHub Pages cannot send
+# Service-Worker-Allowed: so it is served from the site's root, under this fixed name.
+SW_NAME = "plab-sw.js"
 # The loader is bundled before any site exists; each build puts its manifest here.
 MANIFEST_PLACEHOLDER = '"__PLAB_MANIFEST__"'
 # The self-hosted math font plab.css names by this file name (runtime/fonts/).
@@ -194,7 +198,7 @@ def build_runtime(
 
     manifest: dict = {}
     manifest["pyodide"] = _vendor_dir(dist / "pyodide", PYODIDE_CORE_FILES, "pyodide", out)
-    wheel_name, wheel_sha = build_browser_wheel(package_dir, out, package)
+    wheel_name, wheel_sha = _by_bytes(out, *build_browser_wheel(package_dir, out, package))
     lock = render_lock(
         json.loads((dist / "pyodide" / "pyodide-lock.json").read_text()),
         cdn=cdn,
@@ -216,6 +220,7 @@ def build_runtime(
     manifest["runner"] = RUNNER_MODULE
     manifest["wheel"] = wheel_name
     manifest["strings"] = strings
+    manifest["service_worker"] = SW_NAME  # at the site's root, beside index.html
     bundles = json.loads((dist / "bundles.json").read_text())
     for name, file in bundles.items():
         if name != "loader":
@@ -228,11 +233,16 @@ def build_runtime(
     return RuntimeBundle(out, manifest)
 
 
+# Manifest entries that name no file of the cached runtime (a URL, names, the words, the
+# service worker's name at the site's root).
+_NOT_FILES = ("cdn", "package", "runner", "strings", "service_worker")
+
+
 def _is_complete(out: Path, manifest: object) -> bool:
     """A cached runtime whose every named file is there and not empty (else: rebuild)."""
     if not isinstance(manifest, dict) or "loader" not in manifest:
         return False
-    names = [v for k, v in manifest.items() if k not in ("cdn", "package", "runner", "strings")]
+    names = [v for k, v in manifest.items() if k not in _NOT_FILES]
     files = [out / n for n in names if isinstance(n, str) and not n.endswith("/")]
     return all(f.is_file() and f.stat().st_size > 0 for f in files)
 
@@ -336,6 +346,16 @@ def build_browser_wheel(package_dir: Path, out: Path, package: str = "") -> tupl
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)
     return name, hashlib.sha256((out / name).read_bytes()).hexdigest()
+
+
+def _by_bytes(out: Path, name: str, sha: str) -> tuple[str, str]:
+    """Move the wheel into a folder named by the hash of its bytes: its file name hashes
+    what it holds, which another zlib compresses to other bytes, and a cache that keeps
+    files by URL must never meet new bytes behind an old URL."""
+    folder = out / f"wheel-{sha[:12]}"
+    folder.mkdir()
+    (out / name).rename(folder / name)
+    return f"{folder.name}/{name}", sha
 
 
 def _record_hash(data: bytes) -> str:

@@ -10,7 +10,7 @@
 //   const {id, outcome} = runtime.run(job, {onStage, onStart, onStream})
 //   runtime.cancel(id)
 // `outcome` always resolves, never rejects: {ok, result?, views?, figures?, error?,
-// stopped?, fatal?, loadError?}. Errors are data.
+// stopped?, fatal?, loadError?, stalled?}. Errors are data.
 
 const INTERRUPT_GRACE_MS = 1500; // Python stuck in C code ignores SIGINT: terminate instead
 
@@ -26,7 +26,8 @@ export class PythonRuntime {
   #interrupt = null;
   #listeners = new Set();
 
-  /** @param config {worker, indexURL, lockURL, package, runner, wheel, cacheName, immutablePrefixes} */
+  /** @param config {worker, indexURL, lockURL, package, runner, wheel, cacheName, cachePrefix,
+   * scope, immutablePrefixes} */
   constructor(config) {
     this.#config = config;
   }
@@ -125,7 +126,7 @@ export class PythonRuntime {
     } else if (data.type === "snapshot") {
       performance.mark?.("plab-python-snapshot", { detail: { bytes: data.bytes } });
     } else if (data.type === "init-error") {
-      this.#fail(settle, data.message);
+      this.#fail(settle, data.message, data.stalled);
     } else if (this.#current && data.id === this.#current.id) {
       const { callbacks } = this.#current;
       if (data.type === "stream") callbacks.onStream?.(data.stream, data.text);
@@ -147,15 +148,16 @@ export class PythonRuntime {
     else this.#pump();
   }
 
-  // The worker cannot boot: every waiting job fails with the reason; the next run retries.
-  #fail(settle, message) {
+  // The worker cannot boot (the network failed or stalled): every waiting job fails with
+  // the reason, and the worker goes, so the next run (Retry) starts a fresh one.
+  #fail(settle, message, stalled = false) {
     this.#worker?.terminate();
     this.#worker = null;
     this.#ready = null;
     this.#booted = false;
     const waiting = this.#queue.splice(0);
     settle.reject(new Error(message));
-    for (const entry of waiting) entry.resolve({ ok: false, loadError: message });
+    for (const entry of waiting) entry.resolve({ ok: false, loadError: message, ...(stalled && { stalled }) });
   }
 
   // Terminate the worker (the running job ends with `outcome`) and start a new one at once:

@@ -23,7 +23,7 @@ const lightHighlight = syntaxHighlighting(
 );
 const palette = () => (isDark() ? oneDark : lightHighlight);
 
-export function createEditor(parent, code, { onRun }) {
+export function createEditor(parent, code, { onRun, onChange = () => {} }) {
   const theme = new Compartment();
   const runKey = Prec.highest(
     keymap.of([{ key: "Mod-Enter", run: () => (onRun(), true) }]),
@@ -40,6 +40,7 @@ export function createEditor(parent, code, { onRun }) {
         keymap.of([indentWithTab]),
         python(),
         theme.of(palette()),
+        EditorView.updateListener.of((update) => update.docChanged && onChange()),
         EditorView.contentAttributes.of({ "aria-label": strings().editorLabel }),
       ],
     }),

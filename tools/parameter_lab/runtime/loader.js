@@ -1,14 +1,19 @@
 // The only script every page loads (a few KB). It costs a reader nothing until they act:
 // Python, the widgets, the editor and Vega load only on intent, never because a block
 // scrolled into view or a pointer crossed it. Intent is a click, a tap, a key press or
-// focus inside a block, a change to a control, or a link to a demo's settings. With
-// Save-Data, Python loads only on Run.
+// focus inside a block, a change to a control, or a link to a demo's settings (or the
+// reader's own edit kept from an earlier visit, which mounts the widgets). With Save-Data,
+// Python loads only on Run. After the load event it registers the service worker that
+// keeps opened pages readable offline (one small script).
 //
 // It alone knows the content-hashed file names (the build puts the manifest in it), and
 // it is evaluated once per tab: document$ tells it about each page navigation.instant shows.
 import manifest from "plab-manifest";
+import { cacheNames } from "./sitecache.js";
+import { anyKept } from "./kept.js";
 
-const base = new URL(".", import.meta.url);
+const base = new URL(".", import.meta.url); // <site>/assets/plab/
+const caching = cacheNames(new URL("../../", base).pathname, manifest.pyodide.replace(/\/$/, ""));
 const url = (name) => new URL(manifest[name], base).href;
 const modules = new Map();
 const saveData = () => navigator.connection?.saveData === true;
@@ -35,9 +40,12 @@ const config = () => ({
     package: manifest.package,
     runner: manifest.runner,
     wheel: manifest.wheel,
-    // Keyed by the Pyodide core: its files are content-hashed, so a new site version keeps
-    // them; a new core drops the old cache (the worker deletes it).
-    cacheName: `plab-${manifest.pyodide.replace(/\/$/, "")}`,
+    // Keyed by the site (several share an origin) and the Pyodide core: its files are
+    // content-hashed, so a new site version keeps them; a new core drops the site's old
+    // cache (the worker deletes it).
+    cacheName: caching.name,
+    cachePrefix: caching.prefix,
+    scope: base.href, // this site's runtime files: what clean-up may touch
     immutablePrefixes: [base.href, manifest.cdn],
   },
 });
@@ -175,14 +183,50 @@ function applyLink(hash, push = true) {
 }
 addEventListener("hashchange", () => applyLink(location.hash, false)); // typed, or Back
 
+// A block the reader edited on an earlier visit: the widgets module shows the edit.
+function anyKeptEdit() {
+  let storage = null;
+  try {
+    storage = localStorage; // reading the property may throw where storage is forbidden
+  } catch {
+    return false;
+  }
+  const ids = [...article.querySelectorAll("[data-demo]")].map((el) => el.dataset.demo);
+  return ids.length > 0 && anyKept(storage, location.pathname, ids);
+}
+
 function onPage() {
   article = document.querySelector("article") ?? document.body;
   requests = [];
   for (const details of article.querySelectorAll("details[open]")) expandUnopened(details); // opened before this ran
   // The widgets module is already here (this tab used it): mounting costs nothing more, and
   // it disposes the previous page's widgets, which cancels their runs.
-  if (widgets || demoNamedBy(location.hash)) mount();
+  if (widgets || demoNamedBy(location.hash) || anyKeptEdit()) mount();
 }
+
+// Offline reading: the site's service worker (sw.js), registered once the page has loaded,
+// so the only bytes it adds before intent are its own small script. Its deploy is in the
+// query (this loader's hashed name), so a new deploy replaces it. It is told what this page
+// loaded before it controlled the page, so the page is readable offline too.
+const root = new URL("../../", base);
+function offline() {
+  const sw = navigator.serviceWorker;
+  if (!sw) return;
+  const version = new URL(import.meta.url).pathname.split("/").at(-1);
+  sw.register(new URL(`${manifest.service_worker}?v=${encodeURIComponent(version)}`, root), { scope: root.pathname })
+    .then(() => sw.ready)
+    .then((registration) => {
+      // What the page loaded, its images (the static charts: small SVGs, loaded lazily)
+      // and its icon (the browser's own request, not in the page's resource timing).
+      const urls = performance.getEntriesByType("resource").map((entry) => entry.name);
+      const images = [...document.images, ...document.querySelectorAll("link[rel~='icon']")]
+        .map((el) => el.src ?? el.href);
+      registration.active?.postMessage({ type: "keep", urls: [location.href.split("#")[0], ...urls, ...images] });
+    })
+    .catch(() => {}); // not allowed here (a private mode, a policy): reading needs no worker
+}
+if (document.readyState === "complete") offline();
+else addEventListener("load", offline, { once: true });
 
 // Material exposes document$, which emits on first load and after each instant navigation.
 if (window.document$) window.document$.subscribe(() => onPage());

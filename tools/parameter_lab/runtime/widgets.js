@@ -11,6 +11,7 @@ import { callSource, defaultsOf, displayOf, formatValues, kwargsJson, parseValue
 import { figuresOf, resetFigures, showFigures } from "./figures.js";
 import { language, strings } from "./i18n.js";
 import { formatFragment, parseFragment } from "./urlstate.js";
+import * as kept from "./kept.js";
 
 let runtime = null;
 let urls = null; // {editor, charts, chartsvg, runtime: {...}}
@@ -33,6 +34,8 @@ export function mountBlocks(page, config, requests = []) {
       el.dataset.kind === "demo" ? new DemoWidget(el) : new CellWidget(el),
     );
     applyFragment(location.hash, { scroll: true });
+    const linked = parseFragment(location.hash)?.id;
+    for (const w of mounted) w.restoreKept(w.id === linked);
   }
   for (const { id, action, view } of requests) {
     const widget = mounted.find((w) => w.id === id);
@@ -58,6 +61,15 @@ export function applyFragment(hash, { scroll = true } = {}) {
   return true;
 }
 
+// localStorage, or null where the browser forbids it (reading the property may throw).
+const storage = (() => {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+})();
+
 // ---- shared widget behaviour -------------------------------------------------------------
 class Widget {
   constructor(el) {
@@ -81,6 +93,60 @@ class Widget {
       }
     });
     el.dataset.mounted = "true"; // the widget is live (for tests and themes)
+    this.keptKey = kept.keyOf(location.pathname, this.id);
+  }
+
+  /** The block as built, whose hash stamps a kept edit: a redeploy that changes it makes
+   * the old edit an offer instead of applying it. */
+  builtSource() {
+    return "";
+  }
+
+  /** Show the reader's kept edit (or offer it, when the block changed since). */
+  restoreKept(linked) {
+    if (this.changedEarly) return;
+    const stored = kept.read(storage, this.keptKey);
+    const source = kept.sourceHash(this.builtSource());
+    const decision = kept.decide(stored, source, linked);
+    if (decision === "apply") this.applyEdit(stored.edit);
+    else if (decision === "offer") this.offerEdit(stored.edit);
+  }
+
+  /** Keep the reader's edit; `edit` null (back to the block as built) forgets it. */
+  keep(edit) {
+    if (edit === null) kept.forget(storage, this.keptKey);
+    else kept.write(storage, this.keptKey, kept.sourceHash(this.builtSource()), edit);
+  }
+
+  offerEdit(edit) {
+    const s = strings();
+    const box = document.createElement("div");
+    box.className = "plab-kept";
+    box.setAttribute("role", "status");
+    const p = document.createElement("p");
+    p.textContent = s.keptOffer;
+    const use = document.createElement("button");
+    use.type = "button";
+    use.className = "plab-btn";
+    use.dataset.keptUse = "";
+    use.textContent = s.keptUse;
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "plab-btn";
+    discard.dataset.keptDiscard = "";
+    discard.textContent = s.keptDiscard;
+    this.on(use, "click", () => {
+      box.remove();
+      this.applyEdit(edit);
+      this.keep(edit); // now stamped with this build's source
+    });
+    this.on(discard, "click", () => {
+      box.remove();
+      this.keep(null);
+    });
+    box.append(p, use, discard);
+    this.el.querySelector(".plab-kept")?.remove();
+    this.output.before(box);
   }
 
   on(target, type, fn) {
@@ -160,7 +226,7 @@ class Widget {
     }
     if (o.loadError) {
       this.say("");
-      this.showFailure(s.loadFailed + s.keptPrerendered, o.loadError);
+      this.showFailure((o.stalled ? s.stalled : s.loadFailed) + s.keptPrerendered, o.loadError);
       return "error";
     }
     if (o.fatal) {
@@ -232,9 +298,11 @@ class Widget {
     this.el.querySelector(".plab-failure")?.remove();
   }
 
-  /** Reset: the block as the page first showed it. */
+  /** Reset: the block as the page first showed it, and no kept edit. */
   reset() {
     this.restoreOutput();
+    this.el.querySelector(".plab-kept")?.remove();
+    this.keep(null);
   }
 
   async copy() {
@@ -264,6 +332,25 @@ class CellWidget extends Widget {
     return { kind: "cell", code: this.code(), filename: strings().cellFilename };
   }
 
+  builtSource() {
+    return this.original;
+  }
+
+  applyEdit(edit) {
+    if (typeof edit?.code !== "string") return;
+    if (this.editor) this.editor.setCode(edit.code);
+    else this.codeEl.textContent = edit.code;
+    this.say(strings().keptApplied);
+  }
+
+  onEdit() {
+    clearTimeout(this.saving);
+    this.saving = setTimeout(() => {
+      const code = this.code();
+      this.keep(code === this.original ? null : { code });
+    }, 300);
+  }
+
   code() {
     return this.editor ? this.editor.getCode() : this.codeEl.textContent;
   }
@@ -275,19 +362,44 @@ class CellWidget extends Widget {
   async openEditor() {
     if (this.editor || this.opening) return;
     this.opening = true;
-    const { createEditor } = await import(urls.editor);
+    let createEditor;
+    try {
+      ({ createEditor } = await loadEditor());
+    } catch (err) {
+      // Offline or blocked: the code stays as built, and the next click tries again.
+      console.warn(`parameter-lab: the editor could not be loaded (${err?.message ?? err})`);
+      return;
+    } finally {
+      this.opening = false;
+    }
     if (this.abort.signal.aborted) return;
     this.editor = createEditor(this.codeEl, this.codeEl.textContent, {
       onRun: () => this.dispatch({ type: "run" }),
+      onChange: () => this.onEdit(),
     });
     this.editor.focus();
   }
 
   reset() {
-    super.reset();
     if (this.editor) this.editor.setCode(this.original);
     else this.codeEl.textContent = this.original;
+    clearTimeout(this.saving);
+    super.reset();
   }
+}
+
+// The editor module, shared by every cell. A failed import is not kept: the browser
+// remembers a module URL's failure, so the next attempt asks for a new URL.
+let editorModule = null;
+let editorFailures = 0;
+function loadEditor() {
+  const url = editorFailures ? `${urls.editor}?retry=${editorFailures}` : urls.editor;
+  editorModule ??= import(url).catch((err) => {
+    editorModule = null;
+    editorFailures += 1;
+    throw err;
+  });
+  return editorModule;
 }
 
 // ---- parameterised demos -------------------------------------------------------------------
@@ -325,9 +437,23 @@ class DemoWidget extends Widget {
       if (view) this.toggleLive(view, button.getAttribute("aria-pressed") !== "true");
     });
     if (changedEarly) {
+      this.changedEarly = true; // newer than any kept edit: it is kept instead
       this.codeEl.textContent = callSource(this.spec, this.values);
+      const pairs = formatValues(this.spec.controls, this.values);
+      this.keep(pairs.length ? { values: Object.fromEntries(pairs) } : null);
       this.dispatch({ type: "change" });
     }
+  }
+
+  builtSource() {
+    return this.el.dataset.spec;
+  }
+
+  /** Kept control values: set like a link's, and run, so output and controls agree. */
+  applyEdit(edit) {
+    if (!edit?.values || typeof edit.values !== "object") return;
+    this.setValues(parseValues(this.spec.controls, edit.values));
+    this.dispatch({ type: "change" });
   }
 
   onControl(c, input) {
@@ -338,6 +464,8 @@ class DemoWidget extends Widget {
     this.showValue(c);
     this.codeEl.textContent = callSource(this.spec, this.values);
     this.writeFragment();
+    const pairs = formatValues(this.spec.controls, this.values);
+    this.keep(pairs.length ? { values: Object.fromEntries(pairs) } : null);
     clearTimeout(this.typing);
     if (type.delay) this.typing = setTimeout(() => this.dispatch({ type: "change" }), type.delay);
     else this.dispatch({ type: "change" });
@@ -507,6 +635,7 @@ class DemoWidget extends Widget {
 
   reset() {
     super.reset();
+    clearTimeout(this.typing);
     this.setValues({});
     this.charts.clear();
     this.live.clear();

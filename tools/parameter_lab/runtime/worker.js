@@ -2,19 +2,23 @@
 // 314 runs only there. The page (client.js) sends one job at a time; every message carries
 // the job's id, and every failure comes back as data.
 //
-//   in:  {type: "init", indexURL, lockURL, package, runner, wheel, cacheName,
-//         immutablePrefixes, interruptBuffer?}
+//   in:  {type: "init", indexURL, lockURL, package, runner, wheel, cacheName, cachePrefix,
+//         scope, immutablePrefixes, interruptBuffer?}
 //        {type: "run", id, kind: "cell", code, filename}
 //        {type: "run", id, kind: "demo", module, function, kwargs, views, figures, labels,
 //         language}   (kwargs, views, figures, labels: JSON text for the runner's call_demo)
-//   out: {type: "progress", stage, id?} | {type: "ready", info} | {type: "init-error", message}
-//        {type: "snapshot", bytes} | {type: "stream", id, stream, text}
+//   out: {type: "progress", stage, id?} | {type: "ready", info}
+//        {type: "init-error", message, stalled?} | {type: "snapshot", bytes}
+//        {type: "stream", id, stream, text}
 //        {type: "done", id, ok, result?, views?, figures?, error?, fatal?}
 //
 // Boot: from the memory snapshot in the Cache API when there is one (~4× faster), else raw,
 // after which the worker makes that snapshot for the next boot (private Pyodide APIs,
-// guarded: any failure means a raw boot, the snapshot deleted, one console line).
+// guarded: any failure means a raw boot, the snapshot deleted, one console line). Without a
+// usable Cache API (private modes) there is no snapshot to keep, so none is made.
 import { deleteSnapshot, loadSnapshot, saveSnapshot, snapshotURL } from "./snapshot.js";
+import { dropOtherCaches, openCache, pruneEntries } from "./sitecache.js";
+import { StallWatch } from "./stall.js";
 
 let pyodide = null;
 let runner = null;
@@ -23,52 +27,83 @@ let current = null; // id of the job in progress: where streamed output belongs
 const storing = new Map(); // url -> its cache.put in progress
 const post = (msg) => self.postMessage(msg);
 
-// Runtime files are content-hashed or version-pinned, so a cached copy is always right.
-// Static hosts cannot send long cache headers; the Cache API keeps them for return visits.
+// A boot is stalled when no byte of any pending download has arrived for STALL_TICKS
+// seconds of the worker's idle time. 10 s: a slow mobile link (2G, ~300 ms round trips)
+// still delivers a chunk every second or two once a transfer runs, and opening a connection
+// takes a few round trips, so 10 s of silence means a dead request, while the reader has
+// long started to wonder. A module import shows no bytes, only its end, so it may take 3×
+// as long (pyodide.asm.mjs is ~1 MB, ~300 KB gzipped).
+const TICK_MS = 1000;
+const STALL_TICKS = 10;
+const IMPORT_STALL_TICKS = 30;
+
+class Stalled extends Error {}
+
+// Runtime files are content-hashed or version-pinned, so a cached copy is always right, and
+// a copy whose bytes do not match is evicted (unpackWheel). Static hosts cannot send long
+// cache headers; the Cache API keeps the files for return visits.
 //
 // Pyodide does not reject when a core file fails to download: it waits forever. So every
-// failed fetch under indexURL is reported to onCoreFailure, which fails the boot at once.
-function wrapFetch(cacheName, prefixes, indexURL, onCoreFailure) {
+// failed fetch under indexURL is reported to onCoreFailure, which fails the boot at once,
+// and every download is watched for stalls while the boot lasts.
+function wrapFetch(cache, prefixes, indexURL, watch, onCoreFailure) {
   const nativeFetch = self.fetch.bind(self);
   const checked = async (input, init, url) => {
+    const token = watch.begin(url.split("/").at(-1));
     let response;
     try {
       response = await nativeFetch(input, init);
     } catch (err) {
+      watch.end(token);
       if (url.startsWith(indexURL)) onCoreFailure(new Error(`${url}: ${err.message ?? err}`));
       throw err;
     }
     if (!response.ok && url.startsWith(indexURL)) {
       onCoreFailure(new Error(`${url}: HTTP ${response.status}`));
     }
-    return response;
+    if (!response.body) {
+      watch.end(token);
+      return response;
+    }
+    // Count the bytes as they arrive, so a slow download is not taken for a stalled one.
+    const counted = response.body.pipeThrough(
+      new TransformStream({
+        transform(chunk, controller) {
+          watch.progress();
+          controller.enqueue(chunk);
+        },
+        flush: () => watch.end(token),
+      }),
+    );
+    const { status, statusText, headers } = response;
+    return new Response(counted, { status, statusText, headers });
   };
   self.fetch = async (input, init) => {
     const url = typeof input === "string" ? input : input.url ?? String(input);
-    if (!self.caches || !prefixes.some((p) => url.startsWith(p))) return checked(input, init, url);
-    let cache = null;
-    try {
-      await storing.get(url); // a second fetch of a file being stored waits for it
-      cache = await caches.open(cacheName);
-      const hit = await cache.match(url);
+    if (!cache || !prefixes.some((p) => url.startsWith(p))) return checked(input, init, url);
+    await storing.get(url); // a second fetch of a file being stored waits for it
+    if (init?.cache !== "reload") {
+      const hit = await cache.match(url).catch(() => null);
       if (hit) return hit;
-    } catch {
-      cache = null; // Cache API unavailable (private mode …): just fetch
     }
     const response = await checked(input, init, url);
-    if (cache && response.ok) {
+    if (response.ok) {
       const put = cache.put(url, response.clone()).catch(() => {});
       storing.set(url, put);
       put.then(() => storing.delete(url));
     }
     return response;
   };
-  if (!self.caches) return;
-  // Drop caches left by older runtime versions (their snapshots go with them).
-  caches
-    .keys()
-    .then((keys) => keys.filter((k) => k.startsWith("plab-") && k !== cacheName).forEach((k) => caches.delete(k)))
-    .catch(() => {});
+}
+
+// A module import, watched as one request whose bytes cannot be counted.
+async function watchedImport(watch, url) {
+  const token = watch.begin(url.split("/").at(-1), IMPORT_STALL_TICKS);
+  try {
+    return await import(url);
+  } finally {
+    watch.end(token);
+  }
 }
 
 function streamTo(stream) {
@@ -85,18 +120,36 @@ function streamTo(stream) {
 // The site's wheel, unpacked into site-packages by hand rather than by loadPackage: a
 // snapshot requires Pyodide's package registry untouched, and after a snapshot boot
 // loadPackage takes ~0.7 s where this takes a few ms. A snapshot holds Python's memory, not
-// the file system, so the files are unpacked on every boot. Checked against the lock's hash.
-async function unpackWheel(py, msg) {
-  const response = await fetch(new URL(msg.wheel, msg.lockURL));
-  if (!response.ok) throw new Error(`${msg.wheel}: HTTP ${response.status}`);
-  const bytes = await response.arrayBuffer();
+// the file system, so the files are unpacked on every boot. Checked against the lock's
+// hash: a copy that does not match (a cache holding another deploy's bytes under this URL)
+// is evicted and fetched once more from the server, past the HTTP cache too.
+async function unpackWheel(py, msg, cache) {
+  const url = new URL(msg.wheel, msg.lockURL).href;
   const expected = py.lockfile?.packages?.[msg.package]?.sha256;
-  const digest = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))]
-    .map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
-  if (expected && digest !== expected) throw new Error(`${msg.wheel}: sha256 ${digest}, expected ${expected}`);
-  const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-  py.unpackArchive(bytes, "wheel", { extractDir: sitePackages });
+  let digest = null;
+  for (const init of [undefined, { cache: "reload" }]) {
+    if (init) await cache?.delete(url);
+    const response = await fetch(url, init);
+    if (!response.ok) throw new Error(`${msg.wheel}: HTTP ${response.status}`);
+    const bytes = await response.arrayBuffer();
+    digest = await sha256(bytes);
+    if (!expected || digest === expected) {
+      const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+      py.unpackArchive(bytes, "wheel", { extractDir: sitePackages });
+      return;
+    }
+    await storing.get(url);
+  }
+  await cache?.delete(url); // never keep bytes known to be wrong
+  throw new Error(
+    `${msg.wheel}: the server's copy does not match the site's lock (sha256 ${digest}, expected ${expected}), ` +
+      "even fetched again; the site may be half-way through a deploy",
+  );
+}
+
+async function sha256(bytes) {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 // The runner and the package's own modules, imported so a snapshot holds them.
@@ -130,31 +183,55 @@ function packagesFor(py, msg, code) {
   return [...new Set(names.map((n) => packageOf.get(n)).filter(Boolean))];
 }
 
-async function boot(msg) {
+async function boot(msg, watch) {
   let coreFailed;
   const failure = new Promise((_, reject) => (coreFailed = reject));
   failure.catch(() => {});
   const coreFailure = { failed: false };
-  wrapFetch(msg.cacheName, msg.immutablePrefixes, msg.indexURL, (err) => {
+  const fail = (err) => {
     coreFailure.failed = true;
     coreFailed(err);
-  });
-  post({ type: "progress", stage: "download" });
-  const { loadPyodide } = await import(`${msg.indexURL}pyodide.mjs`);
-  const options = { indexURL: msg.indexURL, lockFileURL: msg.lockURL };
-  const key = snapshotURL(msg.indexURL, msg.wheel, new URL(import.meta.url).pathname.split("/").at(-1));
-  const info = { from: "raw" };
-  let saved = null;
+  };
+  const ticker = setInterval(() => {
+    const stalled = watch.tick();
+    if (stalled) fail(new Stalled(`${stalled}: no data for ${STALL_TICKS} s`));
+  }, TICK_MS);
+  const cache = await openCache(msg.cacheName);
+  wrapFetch(cache, msg.immutablePrefixes, msg.indexURL, watch, fail);
+  // Drop this site's caches of older cores (their snapshots go with them).
+  if (cache) dropOtherCaches(msg.cachePrefix, msg.cacheName).catch(() => {});
+  const info = { from: "raw", cache: Boolean(cache) };
   try {
-    saved = await loadSnapshot(msg.cacheName, key);
-  } catch (err) {
-    info.snapshotError = String(err?.message ?? err);
+    const booted = await Promise.race([bootWith(msg, cache, info, watch, coreFailure), failure]);
+    return { ...booted, cache };
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+// The snapshot's key names the wheel by what it holds (its file name hashes its files), not
+// by its URL (which hashes its bytes): a wheel only compressed otherwise keeps the snapshot.
+const snapshotKey = (msg) =>
+  snapshotURL(msg.indexURL, msg.wheel.split("/").at(-1), new URL(import.meta.url).pathname.split("/").at(-1));
+
+async function bootWith(msg, cache, info, watch, coreFailure) {
+  post({ type: "progress", stage: "download" });
+  const { loadPyodide } = await watchedImport(watch, `${msg.indexURL}pyodide.mjs`);
+  const options = { indexURL: msg.indexURL, lockFileURL: msg.lockURL };
+  const key = snapshotKey(msg);
+  let saved = null;
+  if (cache) {
+    try {
+      saved = await loadSnapshot(msg.cacheName, key);
+    } catch (err) {
+      info.snapshotError = String(err?.message ?? err);
+    }
   }
   post({ type: "progress", stage: "boot" });
   let restored = null;
   if (saved) {
     try {
-      restored = await Promise.race([loadPyodide({ ...options, _loadSnapshot: saved }), failure]);
+      restored = await loadPyodide({ ...options, _loadSnapshot: saved });
       runner = restored.pyimport(msg.runner); // from sys.modules: imported before the snapshot
     } catch (err) {
       if (coreFailure.failed) throw err; // the network, not the snapshot
@@ -163,7 +240,7 @@ async function boot(msg) {
   }
   if (restored && !info.snapshotError) {
     post({ type: "progress", stage: "packages" });
-    await Promise.race([unpackWheel(restored, msg), failure]); // a failure here is not the snapshot's
+    await unpackWheel(restored, msg, cache); // a failure here is not the snapshot's
     info.from = "snapshot";
     return { py: restored, info };
   }
@@ -171,17 +248,18 @@ async function boot(msg) {
     console.warn(`parameter-lab: the saved Python snapshot failed (${info.snapshotError}); booting without it`);
     await deleteSnapshot(msg.cacheName, key);
   }
-  const py = await Promise.race([loadPyodide({ ...options, _makeSnapshot: true }), failure]);
+  // Making a snapshot costs boot time; without a cache to keep it, none is made.
+  const py = await loadPyodide(cache ? { ...options, _makeSnapshot: true } : options);
   post({ type: "progress", stage: "packages" });
-  await Promise.race([unpackWheel(py, msg), failure]);
+  await unpackWheel(py, msg, cache);
   importPackage(py, msg);
+  if (!cache) return { py, info };
   try {
     const bytes = py.makeMemorySnapshot();
     // Compress and store after "ready": the first job must not wait for it. The runtime's
     // files are stored first, so "snapshot" means the next visit finds everything.
     info.snapshot = async () => {
       try {
-        await Promise.all(storing.values());
         post({ type: "snapshot", bytes: await saveSnapshot(msg.cacheName, key, bytes) });
       } catch (err) {
         console.warn(`parameter-lab: could not store the Python snapshot (${err?.message ?? err})`);
@@ -193,11 +271,22 @@ async function boot(msg) {
   return { py, info };
 }
 
+// Once this deploy's files are stored, the site's entries that it no longer uses (older
+// wheels, locks, snapshots) go: a returning reader's cache holds one deploy, not all.
+async function pruneOld(msg, cache) {
+  await Promise.all(storing.values());
+  const lock = new URL(msg.lockURL).href;
+  const wheel = new URL(msg.wheel, msg.lockURL).href;
+  const snapshot = snapshotKey(msg);
+  const used = (url) => url.startsWith(msg.indexURL) || url === lock || url === wheel || url === snapshot;
+  await pruneEntries(cache, msg.scope, used);
+}
+
 let site = null; // the init message: the site's package and runner names
 
 async function init(msg) {
   site = msg;
-  const { py, info } = await boot(msg);
+  const { py, info, cache } = await boot(msg, new StallWatch(STALL_TICKS));
   pyodide = py;
   pyodide.setStdout(streamTo("stdout"));
   pyodide.setStderr(streamTo("stderr"));
@@ -205,8 +294,16 @@ async function init(msg) {
     interrupt = msg.interruptBuffer;
     pyodide.setInterruptBuffer(interrupt);
   }
-  const store = info.snapshot;
+  const snapshot = info.snapshot;
   delete info.snapshot;
+  // After "ready": the first job must not wait for the snapshot or the clean-up.
+  const store = cache
+    ? async () => {
+        await Promise.all(storing.values());
+        await snapshot?.();
+        await pruneOld(msg, cache).catch(() => {});
+      }
+    : null;
   return { info, store };
 }
 
@@ -270,7 +367,7 @@ self.onmessage = ({ data: msg }) => {
         post({ type: "ready", info });
         store?.();
       },
-      (err) => post({ type: "init-error", message: String(err?.message ?? err) }),
+      (err) => post({ type: "init-error", message: String(err?.message ?? err), stalled: err instanceof Stalled }),
     );
   } else if (msg.type === "run") {
     ready.then(() => run(msg));

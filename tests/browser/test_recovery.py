@@ -1,0 +1,116 @@
+"""What a reader can recover from without reloading: a core file that never arrives, a
+browser with no usable Cache API, the editor failing to load once. On the plain and the
+COOP/COEP server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import PageGuard, guarded_context, guarded_page, warm_pages
+from tests.browser.helpers import PYTHON_WORKER, block, boots, output, run, wait_status
+
+SERVERS = ["plain", "coop-coep"]
+
+
+@pytest.fixture(params=SERVERS)
+def cold(request, browser, playground_url) -> Iterator[tuple[Page, PageGuard]]:
+    """A guarded page in a new context: nothing cached, Python boots from the network."""
+    yield from guarded_page(browser, playground_url, isolated=request.param == "coop-coep")
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def shared(request, browser, playground_url) -> Iterator[tuple[object, PageGuard]]:
+    guard = PageGuard(playground_url)
+    context = guarded_context(browser, playground_url, guard, isolated=request.param == "coop-coep")
+    yield context, guard
+    context.close()
+
+
+@pytest.fixture
+def warm(shared) -> Iterator[tuple[Page, PageGuard]]:
+    """A new page in a context shared by this module's cases that are not about the first boot."""
+    yield from warm_pages(*shared)
+
+
+def test_a_stalled_core_file_fails_the_boot_and_retry_starts_a_fresh_worker(cold):
+    page, guard = cold
+    guard.expect_console(r"net::ERR_FAILED|Failed to fetch|Failed to load")
+    held = []
+    page.route("**/python_stdlib.zip", lambda route: held.append(route))  # never answered
+    workers = []
+    page.on("worker", lambda w: workers.append(w) if PYTHON_WORKER in w.url else None)
+    page.goto(guard.origin)
+    # The stall limit is 10 s of no data; a raw boot's other work is a few seconds more.
+    assert run(page, "hello", timeout=40_000) == "error"
+    assert held, "python_stdlib.zip was asked for and never answered"
+    failure = block(page, "hello").locator(".plab-failure")
+    expect(failure).to_contain_text("ネットワークが途中で止まった")
+    expect(failure).to_contain_text("python_stdlib.zip")
+    assert "こんにちは 42" in output(page, "hello"), "the pre-rendered output stays"
+    page.unroute("**/python_stdlib.zip")
+    failure.locator("button").click()  # Retry
+    assert wait_status(page, "hello") == "done"
+    assert len(workers) == 2, "Retry started a new worker instead of waiting on the hung one"
+
+
+# Private modes: Firefox's rejects every Cache API call (Chromium's incognito has one).
+NO_CACHE_API = """
+for (const name of ["open", "has", "keys", "delete", "match"]) {
+  CacheStorage.prototype[name] = () =>
+    Promise.reject(new DOMException("The operation is insecure.", "SecurityError"));
+}
+"""
+
+
+def test_without_a_cache_api_python_runs_and_says_nothing(cold):
+    page, guard = cold
+    warnings = []
+    page.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
+
+    def no_cache_api(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=NO_CACHE_API + response.text())
+
+    page.route("**/assets/plab/worker.*.js", no_cache_api)
+    page.goto(guard.origin)
+    assert run(page, "hello") == "done"
+    assert "こんにちは 42" in output(page, "hello")
+    assert run(page, "counter") == "done", "and the next run too"
+    assert not [w for w in warnings if "parameter-lab" in w], warnings
+    assert [(b["from"], b.get("cache")) for b in boots(page)] == [("raw", False)]
+
+
+def test_the_editor_recovers_from_a_failed_import(warm):
+    page, guard = warm
+    guard.expect_console(r"net::ERR_FAILED|Failed to fetch dynamically imported module")
+    failed = []
+
+    def fail_once(route):
+        if failed:
+            route.continue_()
+        else:
+            failed.append(route.request.url)
+            route.abort()
+
+    page.route("**/assets/plab/editor.*.js*", fail_once)
+    page.goto(guard.origin)
+    cell = block(page, "hello").locator("[data-demo-code]")
+    with page.expect_event("requestfailed", lambda r: "/editor." in r.url):
+        cell.click()
+    editor = block(page, "hello").locator(".cm-editor")
+    assert not editor.count()
+    # The reader clicks again (a few times, if the first click came before the failure
+    # was handled): the editor opens.
+    for _ in range(3):
+        cell.click()
+        try:
+            expect(editor).to_be_visible(timeout=3_000)
+            break
+        except AssertionError:
+            continue
+    expect(editor).to_be_visible(timeout=1)
+    assert len(failed) == 1
+    assert run(page, "hello") == "done"
