@@ -196,7 +196,7 @@ def test_a_src_layout_with_a_dotted_demos_package(tiny_site: TinySite):
     assert result.returncode == 0, result.stderr[-3000:]
     assert re.search(r'data-bind="double-1\.double"[^>]*>4\.0<', tiny_site.html())
     assets = tiny_site.root / "out" / "assets" / "plab"
-    (wheel,) = assets.glob("plab_site_demos-*.whl")
+    (wheel,) = assets.glob("wheel-*/plab_site_demos-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "mysite/demos/double.py" in names and "mysite/__init__.py" in names
     assert not [n for n in names if n.startswith("demos/")]

@@ -107,7 +107,7 @@ def test_a_new_site_builds_with_the_installed_wheel(wheel: Path, tmp_path: Path)
     # Its own demos package went into the browser wheel; this repository's did not.
     lock = next((site / "site" / "assets" / "plab").glob("pyodide-lock.*.json")).read_text()
     assert '"imports": ["demos", "plab_runner"]' in lock
-    (browser_wheel,) = (site / "site" / "assets" / "plab").glob("plab_site_demos-*.whl")
+    (browser_wheel,) = (site / "site" / "assets" / "plab").glob("wheel-*/plab_site_demos-*.whl")
     names = zipfile.ZipFile(browser_wheel).namelist()
     assert "demos/growth.py" in names and "demos/linear.py" not in names
 
@@ -242,5 +242,5 @@ def test_src_layout_with_a_dotted_demos_package(site_venv: Path, tmp_path: Path)
     page = _html(root)
     assert '<span class="plab-stdout">42\n</span>' in page
     assert '<pre class="plab-text">{\n "double": 4.0\n}</pre>' in page
-    (wheel,) = (root / "site" / "assets" / "plab").glob("plab_site_demos-*.whl")
+    (wheel,) = (root / "site" / "assets" / "plab").glob("wheel-*/plab_site_demos-*.whl")
     assert "mysite/demos/double.py" in zipfile.ZipFile(wheel).namelist()
