@@ -18,10 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-import numpy as np
 import pytest
 
-from demos import attention, mlp, params
+from demos import attention, params
 from tests.conftest import ROOT
 
 
@@ -77,14 +76,6 @@ def test_attention_without_positions_cannot_tell_repeated_characters_apart():
     for head in range(1, 5):
         assert rows[(head, 0)] == rows[(head, 2)]  # the two 猫 attend identically
     assert "猫が猫を見た" in _page("transformers")
-
-
-def test_lr3_model_is_confidently_wrong_on_the_points_it_misses():
-    """The reason the text gives for high loss with high accuracy at lr 3."""
-    trained, _, (_, (Xv, yv)), _ = mlp.train(mlp.MLPConfig(lr=3))
-    probs, _ = mlp.forward(trained, Xv)
-    right = probs[np.arange(len(yv)), yv]
-    assert np.mean(-np.log(right[right < 0.5] + 1e-12)) > 10  # near-zero probability on misses
 
 
 def test_the_estimate_is_short_of_gpt2_small_by_the_share_the_text_gives():
