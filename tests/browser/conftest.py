@@ -208,6 +208,21 @@ def playground_profile(
     check_guard(profile.guard)
 
 
+@pytest.fixture(scope="module", params=["plain", "coop-coep"])
+def warm_context(
+    request, browser: Browser, playground_url: str
+) -> Iterator[tuple[BrowserContext, PageGuard]]:
+    """One context per server and test module, for the cases that do not need Python's
+    first boot on a new browser (a URL fragment, slider values, Stop of a running loop, a
+    crash, kept edits): each case gets a new page (a new load, a new worker, see
+    ``warm_pages``); only the runtime's files and the Python snapshot in the Cache API carry
+    over from one case to the next, as for a reader following links."""
+    guard = PageGuard(playground_url)
+    context = guarded_context(browser, playground_url, guard, isolated=request.param == "coop-coep")
+    yield context, guard
+    context.close()
+
+
 def warm_pages(context: BrowserContext, guard: PageGuard) -> Iterator[tuple[Page, PageGuard]]:
     """A guarded new page in a context shared by several tests, for the cases about what a
     block shows and does, not about how Python boots, stops or is fetched. The page is a new

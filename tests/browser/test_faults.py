@@ -20,7 +20,6 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import (
     PageGuard,
     guard_page,
-    guarded_context,
     guarded_page,
     warm_pages,
 )
@@ -148,19 +147,6 @@ def test_a_loop_left_running_on_one_page_does_not_block_the_next(warm_lab):
     # Leaving the page cancelled the loop: interrupted with shared memory, else terminated.
     assert len(workers) == (1 if isolated else 2), workers
     print(f"run on page B after leaving a loop: {time.monotonic() - started:.1f} s")
-
-
-@pytest.fixture(scope="module", params=["plain", "coop-coep"])
-def warm_context(request, browser, playground_url) -> Iterator[tuple[object, PageGuard]]:
-    """One context per server for the cases that do not need Python's first boot on a new
-    browser (a URL fragment, slider values, Stop of a running loop, a crash): each case gets
-    a new page (a new load, a new worker); only the runtime's files and the Python snapshot
-    in the Cache API carry over from one case to the next, as for a reader following links.
-    The first boot itself is the point of the cases that take ``lab``."""
-    guard = PageGuard(playground_url)
-    context = guarded_context(browser, playground_url, guard, isolated=request.param == "coop-coep")
-    yield context, guard
-    context.close()
 
 
 @pytest.fixture

@@ -9,24 +9,16 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PageGuard, guarded_context, warm_pages
+from tests.browser.conftest import PageGuard, warm_pages
 from tests.browser.helpers import block, code, wait_status
 
 KEPT = "Object.keys(localStorage).filter((k) => k.startsWith('plab-edit:'))"
 
 
-@pytest.fixture(scope="module", params=["plain", "coop-coep"])
-def shared(request, browser, playground_url) -> Iterator[tuple[object, PageGuard]]:
-    guard = PageGuard(playground_url)
-    context = guarded_context(browser, playground_url, guard, isolated=request.param == "coop-coep")
-    yield context, guard
-    context.close()
-
-
 @pytest.fixture
-def reader(shared) -> Iterator[tuple[Page, PageGuard]]:
+def reader(warm_context) -> Iterator[tuple[Page, PageGuard]]:
     """A new page in a context shared by this module's cases, its localStorage emptied."""
-    for page, guard in warm_pages(*shared):
+    for page, guard in warm_pages(*warm_context):
         page.goto(guard.origin)
         page.evaluate("localStorage.clear()")
         yield page, guard

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PageGuard, guarded_context, guarded_page, warm_pages
+from tests.browser.conftest import PageGuard, guarded_page, warm_pages
 from tests.browser.helpers import PYTHON_WORKER, block, boots, output, run, wait_status
 
 SERVERS = ["plain", "coop-coep"]
@@ -21,18 +21,10 @@ def cold(request, browser, playground_url) -> Iterator[tuple[Page, PageGuard]]:
     yield from guarded_page(browser, playground_url, isolated=request.param == "coop-coep")
 
 
-@pytest.fixture(scope="module", params=SERVERS)
-def shared(request, browser, playground_url) -> Iterator[tuple[object, PageGuard]]:
-    guard = PageGuard(playground_url)
-    context = guarded_context(browser, playground_url, guard, isolated=request.param == "coop-coep")
-    yield context, guard
-    context.close()
-
-
 @pytest.fixture
-def warm(shared) -> Iterator[tuple[Page, PageGuard]]:
+def warm(warm_context) -> Iterator[tuple[Page, PageGuard]]:
     """A new page in a context shared by this module's cases that are not about the first boot."""
-    yield from warm_pages(*shared)
+    yield from warm_pages(*warm_context)
 
 
 def test_a_stalled_core_file_fails_the_boot_and_retry_starts_a_fresh_worker(cold):
