@@ -14,7 +14,7 @@ import time
 from playwright.sync_api import Page, expect
 
 from demos import params
-from tests.browser.helpers import BOOT_MS, PYTHON_WORKER, wait_snapshot_saved
+from tests.browser.helpers import BOOT_MS, PYTHON_WORKER, wait_snapshot_saved, wait_status
 from tests.browser.helpers import output as _output
 from tests.browser.helpers import run as _run
 
@@ -254,3 +254,26 @@ def test_clicks_before_the_widgets_arrive_are_not_lost(playground):
     page.wait_for_function(
         "document.querySelector('[data-demo=second]').dataset.status === 'done'", timeout=BOOT_MS
     )
+
+
+def test_a_run_pressed_early_survives_material_drawing_the_page_again(warm_playground):
+    """Material's instant navigation fetches and draws the same page again for some
+    fragments (one with a malformed escape, typed or from a shared link). A Run pressed
+    before the widgets arrived must still run, in the block as drawn anew."""
+    page, guard = warm_playground
+    held = []
+    page.route("**/assets/plab/widgets.*.js", lambda route: held.append(route))
+    page.goto(guard.origin)
+    page.evaluate("document.querySelector('article').dataset.drawnFirst = ''")
+    page.locator("[data-demo=hello] [data-demo-run]").click()
+    page.wait_for_function("() => document.querySelector('[data-demo=hello]').dataset.status")
+    page.goto(guard.origin + "#%E0%A4%A")
+    page.wait_for_function("!('drawnFirst' in document.querySelector('article').dataset)")
+    expect(page.locator("[data-demo=hello]")).to_have_attribute("data-status", "loading")
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:  # the route records the request
+        page.wait_for_timeout(20)
+    assert held, "the click should have requested the widgets module"
+    while held:
+        held.pop().continue_()
+    assert wait_status(page, "hello") == "done"

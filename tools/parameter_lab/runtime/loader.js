@@ -51,6 +51,7 @@ const config = () => ({
 });
 
 let article = null;
+let articlePath = null; // the page `article` belongs to
 let requests = []; // what the reader asked of blocks before the widgets module arrived
 let widgets = null; // the widgets module, once loaded
 
@@ -87,10 +88,14 @@ const unmounted = (block) => block && !block.dataset.mounted && article?.contain
 // output stays), remember the request, and let the widget carry it out when it arrives.
 function earlyRun(block) {
   requests.push({ id: block.dataset.demo, action: "run" });
+  showPreparing(block);
+  mount();
+}
+
+function showPreparing(block) {
   block.dataset.status = "loading";
   const status = block.querySelector("[data-demo-status]");
   if (status) status.textContent = PREPARING;
-  mount();
 }
 
 document.addEventListener(
@@ -196,13 +201,21 @@ function anyKeptEdit() {
 }
 
 function onPage() {
+  const samePage = articlePath === location.pathname;
   article = document.querySelector("article") ?? document.body;
-  requests = [];
+  articlePath = location.pathname;
+  // Material may draw the same page again (its instant navigation fetches the page anew for
+  // some fragments, such as one with a malformed escape): what the reader asked of its blocks
+  // before the widgets arrived still stands. On another page it is dropped.
+  requests = samePage ? requests.filter(({ id }) => blockNamed(id)) : [];
+  for (const { id, action } of requests) if (action === "run") showPreparing(blockNamed(id));
   for (const details of article.querySelectorAll("details[open]")) expandUnopened(details); // opened before this ran
   // The widgets module is already here (this tab used it): mounting costs nothing more, and
   // it disposes the previous page's widgets, which cancels their runs.
-  if (widgets || demoNamedBy(location.hash) || anyKeptEdit()) mount();
+  if (widgets || requests.length || demoNamedBy(location.hash) || anyKeptEdit()) mount();
 }
+
+const blockNamed = (id) => article.querySelector(`[data-demo="${CSS.escape(id)}"]`);
 
 // Offline reading: the site's service worker (sw.js), registered once the page has loaded,
 // so the only bytes it adds before intent are its own small script. Its deploy is in the
