@@ -32,6 +32,7 @@ from tests.browser.helpers import (
     record_statuses,
     results,
     run,
+    settle,
     statuses,
     wait_snapshot_saved,
     wait_status,
@@ -100,7 +101,7 @@ def test_controls_changed_mid_run_queue_one_rerun_with_the_latest_values(lab):
         " && window.__statuses.calc.filter((s) => s === 'done').length >= 1",
         timeout=60_000,
     )
-    page.wait_for_timeout(1_000)
+    settle(page)  # a third run would have started by now
     assert status_is(page, "calc", "done")
     assert _runs(statuses(page, "calc")) == 2, statuses(page, "calc")
     rows = calc.locator(".plab-view[data-view='table:breakdown'] tbody tr").all_inner_texts()
@@ -121,7 +122,7 @@ def test_stop_on_a_queued_block_stops_only_that_block(warm_lab):
     expect(hello.locator("[data-demo-status]")).to_contain_text("待って")
     hello.locator("[data-demo-stop]").click()
     expect(hello).to_have_attribute("data-status", "stopped", timeout=2_000)
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(500)  # a wrong interrupt would come back from the worker
     assert status_is(page, "forever", "running"), "Stop on the queued block left the loop alone"
     forever.locator("[data-demo-stop]").click()
     expect(forever).to_have_attribute("data-status", "stopped", timeout=5_000)
@@ -196,7 +197,7 @@ def test_untouched_and_restored_controls_reproduce_the_prerendered_output(warm_l
     slider.fill(str(default))
     page.wait_for_function("!location.hash.includes('context=')")
     assert wait_status(page, "calc") == "done"
-    page.wait_for_timeout(300)
+    settle(page)
     assert results(page, "calc") == before_views
     assert code(page, "calc") == before_code
     assert calc.locator("output[data-control-value]").nth(1).inner_text() == "4096"

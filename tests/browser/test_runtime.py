@@ -14,7 +14,7 @@ import time
 from playwright.sync_api import Page, expect
 
 from demos import params
-from tests.browser.helpers import BOOT_MS, PYTHON_WORKER, wait_snapshot_saved, wait_status
+from tests.browser.helpers import BOOT_MS, PYTHON_WORKER, settle, wait_snapshot_saved, wait_status
 from tests.browser.helpers import output as _output
 from tests.browser.helpers import run as _run
 
@@ -161,7 +161,7 @@ def test_demo_controls_run_the_latest_value_and_mirror_the_hash(warm_playground)
         " && location.hash.includes('layers=40')",
         timeout=30_000,
     )
-    page.wait_for_timeout(500)
+    settle(page)  # a late rerun would have started by now
     expect(calc).to_have_attribute("data-status", "done")
     rows = calc.locator(".plab-table tbody tr")
     attention = next(r for r in rows.all_inner_texts() if r.startswith("attention"))
