@@ -2,15 +2,25 @@
 
 The wheel is built from this checkout and installed into a new venv with nothing else of
 this repository; the site's files are the ones the README shows, taken from the README.
+
+Every venv here is new and gets the plugin from the wheel just built. What they install
+beside it (mkdocs-material, mkdocs-macros-plugin, the plugin's own dependencies) comes from
+a local wheelhouse, downloaded once per reuse_requirements.txt and pyproject.toml's
+dependencies (``.cache/reuse-wheels/<key>``), so a second run needs no package index; the
+other sites' venv starts as a copy of one made from it (``<key>/venv``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
+import shutil
 import subprocess
 import sys
+import sysconfig
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -19,6 +29,8 @@ import pytest
 from tests.conftest import ROOT
 
 SECTION = "## Use the plugin in your own site"
+REQUIREMENTS = Path(__file__).with_name("reuse_requirements.txt")
+WHEELHOUSES = ROOT / ".cache" / "reuse-wheels"
 _BLOCK = re.compile(r"^( *)(`{3,})(\w+)(?: title=\"([^\"]+)\")?\n(.*?)^\1\2$", re.M | re.S)
 
 
@@ -69,12 +81,46 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_a_new_site_builds_with_the_installed_wheel(wheel: Path, tmp_path: Path):
+@pytest.fixture(scope="module")
+def wheelhouse() -> Path:
+    """Wheels of everything the venvs here install but the plugin: the plugin's dependency
+    ranges and reuse_requirements.txt, resolved together. Kept per their text and this
+    Python; a new key (a changed pin or range) downloads it again, once."""
+    dependencies = _dependencies()
+    key = hashlib.sha256(
+        "\n".join(
+            [REQUIREMENTS.read_text(), *dependencies, sys.version, sysconfig.get_platform()]
+        ).encode()
+    ).hexdigest()[:16]
+    house = WHEELHOUSES / key
+    if (house / "COMPLETE").is_file():
+        return house
+    partial = WHEELHOUSES / f"{key}.partial-{os.getpid()}"
+    pip = [sys.executable, "-m", "pip", "wheel", "-q", "-w", str(partial)]
+    result = subprocess.run(
+        [*pip, "-r", str(REQUIREMENTS), *dependencies], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (partial / "COMPLETE").write_text("\n".join(sorted(p.name for p in partial.glob("*.whl"))))
+    try:
+        partial.rename(house)
+    except OSError:  # another run finished first: its copy is as good
+        shutil.rmtree(partial)
+    return house
+
+
+def _offline(env: dict, house: Path) -> dict:
+    """pip, in any venv, installs from ``house`` only; Python compiles what a build imports
+    when it imports it, not every module installed."""
+    return {**env, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(house), "PIP_NO_COMPILE": "1"}
+
+
+def test_a_new_site_builds_with_the_installed_wheel(wheel: Path, wheelhouse: Path, tmp_path: Path):
     files, commands = readme_blocks()
     site = tmp_path / "empty"
     site.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["NO_MKDOCS_2_WARNING"] = "1"
+    env = _offline({**env, "NO_MKDOCS_2_WARNING": "1"}, wheelhouse)
 
     def sh(command: str) -> subprocess.CompletedProcess:
         result = subprocess.run(
@@ -115,7 +161,7 @@ def test_a_new_site_builds_with_the_installed_wheel(wheel: Path, tmp_path: Path)
 # ---- other sites, built from the wheel in one venv ------------------------------------------
 # Each is a site set up the way people set them up, built `--strict` with the installed
 # wheel and nothing of this repository; the HTML must show what that site expects. One
-# venv serves them all (pip's cache makes its one install quick).
+# venv serves them all, installed from the wheelhouse.
 
 DEMO = """\
 def run(x: float = 2.0) -> dict:
@@ -127,15 +173,39 @@ BLOCKS = "```pyodide\nprint(6 * 7)\n```\n\n```demo\nmodule: {package}.double\n``
 
 
 @pytest.fixture(scope="module")
-def site_venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site_venv(wheel: Path, wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new venv holding the wheel just built. Its other packages come from a venv of the
+    wheelhouse's (made once per wheelhouse), copied: pip then installs the wheel into the
+    copy, checking its requirements against what is there, from no index."""
+    base = wheelhouse / "venv"
+    if not (base / "COMPLETE").is_file():
+        shutil.rmtree(base, ignore_errors=True)
+        _install(_new_venv(base), wheelhouse, "-r", str(REQUIREMENTS), *_dependencies())
+        (base / "COMPLETE").write_text("")
     venv = tmp_path_factory.mktemp("sites") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel), "mkdocs-material"],
-        check=True,
-        capture_output=True,
-    )
+    shutil.copytree(base, venv, symlinks=True)
+    _install(venv, wheelhouse, str(wheel))
     return venv
+
+
+def _dependencies() -> list[str]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+
+
+def _new_venv(path: Path) -> Path:
+    # No pip of its own (ensurepip is most of a venv's making): this pip installs into it.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    return path
+
+
+def _install(venv: Path, wheelhouse: Path, *what: str) -> None:
+    pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python")]
+    result = subprocess.run(
+        [*pip, "install", "-q", "--no-index", "--find-links", str(wheelhouse), *what],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
 
 
 def _site(root: Path, yml: str, pages: dict[str, str], package: str = "demos") -> Path:
@@ -244,3 +314,26 @@ def test_src_layout_with_a_dotted_demos_package(site_venv: Path, tmp_path: Path)
     assert '<pre class="plab-text">{\n "double": 4.0\n}</pre>' in page
     (wheel,) = (root / "site" / "assets" / "plab").glob("wheel-*/plab_site_demos-*.whl")
     assert "mysite/demos/double.py" in zipfile.ZipFile(wheel).namelist()
+
+
+def test_mkdocs_macros_beside_the_prose_forms(site_venv: Path, tmp_path: Path):
+    """The real mkdocs-macros-plugin: its `{{ var }}` and ours on one page. parameter-lab is
+    listed first: it takes only the `{{ }}` that name its page's blocks, and macros then
+    renders the rest as Jinja (macros first would read `{{ double-1: … }}` as broken Jinja)."""
+    yml = MATERIAL.format(name="Macros") + (
+        "extra:\n  greeting: Hello from macros\n"
+        "markdown_extensions:\n  - pymdownx.superfences\n"
+        "plugins:\n  - parameter-lab\n  - macros:\n      on_error_fail: true\n"
+    )
+    text = (
+        "# Home\n\n" + BLOCKS.format(package="demos") + "\n"
+        "{{ greeting }} on {{ config.site_name }}; ours {{ double-1: double | fixed(1) }}.\n"
+    )
+    root = _site(tmp_path, yml, {"index.md": text})
+    _build(site_venv, root)
+    page = _html(root)
+    article = page.split('<article class="md-content__inner md-typeset">', 1)[1]
+    assert "Hello from macros on Macros; ours " in article, article[:3000]
+    assert re.search(r'data-bind="double-1\.double"[^>]*>4\.0<', article)
+    assert '<span class="plab-stdout">42\n</span>' in article
+    assert "{{" not in article

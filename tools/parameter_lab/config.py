@@ -8,11 +8,56 @@ from __future__ import annotations
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
 
 PYODIDE_VERSION = "314.0.7"
 
 
+class _On(base.Config):
+    enabled = c.Type(bool, default=True)
+
+
+class _Off(base.Config):
+    enabled = c.Type(bool, default=False)
+
+
+class Feature(c.SubConfig):
+    """A part of the plugin a site can switch off, as Material's plugins do: ``enabled``.
+
+    Written ``blocks: {enabled: false}``, or ``blocks: false`` for short (``math: true``,
+    this option's form before it had sub-options, still means ``math: {enabled: true}``).
+    """
+
+    def __init__(self, on: bool) -> None:
+        super().__init__()
+        self.config_class = _On if on else _Off
+
+    def run_validation(self, value: object) -> base.Config:
+        if isinstance(value, bool):
+            value = {"enabled": value}
+        elif value is None:
+            value = {}
+        elif not isinstance(value, dict):
+            raise ValidationError(
+                f"expected true, false or {{enabled: true|false}}, got {value!r}; "
+                "write e.g. `enabled: false` under this option"
+            )
+        return super().run_validation(value)
+
+
 class ParameterLabConfig(base.Config):
+    # The whole plugin: false leaves every page exactly as the site would build without it
+    # (fences, `{{ }}` and math untouched, no runtime files), as Material's plugins do.
+    enabled = c.Type(bool, default=True)
+    # Each part can be switched off on its own (see Feature). Off, its syntax is left as
+    # written, and what only it needs is not built or emitted:
+    # `pyodide` and `demo` fences, run in the browser. Off, the demos package is not needed,
+    # and (with charts off too) no browser runtime is emitted.
+    blocks = Feature(on=True)
+    # `{{ block: key }}` figures, scenario links and claims in the text.
+    prose = Feature(on=True)
+    # `chart` fences and the charts_module / dataset they are drawn from.
+    charts = Feature(on=True)
     # The importable package holding the site's demo modules. A `demo` fence names modules
     # inside it; at build it is imported from the folder holding mkdocs.yml, and it is
     # packed into the wheel the reader's browser installs.
@@ -32,8 +77,9 @@ class ParameterLabConfig(base.Config):
     # MathML Core (Temml on Node.js), drawn natively by browsers with the self-hosted math
     # font in plab.css; no math script or stylesheet is needed in the page. Off by default:
     # a site that renders its math in the browser (MathJax, KaTeX's auto-render) keeps
-    # arithmatex's output exactly as it is, and needs no Node.js.
-    math = c.Type(bool, default=False)
+    # arithmatex's output exactly as it is, and needs no Node.js. `math: true` is short for
+    # `math: {enabled: true}`.
+    math = Feature(on=False)
     # Run every demo and pyodide block in CPython at build, so pages show real output
     # before (or without) Python in the browser. Turn off only to debug a slow build.
     prerender = c.Type(bool, default=True)

@@ -2,6 +2,8 @@
 
 * ``on_config``: load the site's charts and dataset, build the hashed runtime (Pyodide,
   the math font, our ES modules, the site's demos wheel and lock), register the fences.
+  Every hook does only what the switched-on parts need (``enabled``, ``blocks``, ``prose``,
+  ``charts``, ``math``: see config.py); the plugin switched off does nothing at all.
 * ``on_serve``: watch the demos package, the charts module and (in a checkout) the plugin.
 * ``on_page_markdown``: find the page's fences as SuperFences reads them, validate them
   (``file:line`` errors), check their imports against Pyodide's lock, pre-render them and
@@ -72,8 +74,14 @@ class FenceError(PluginError, SuperFencesException):
 
 
 class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
         refresh_plugin_modules()  # `mkdocs serve` rebuilds in one process: pick up edits
+        blocks, site_charts = self.config.blocks.enabled, self.config.charts.enabled
+        self._fence_names = tuple(
+            name for name in scan.FENCE_NAMES if (site_charts if name == "chart" else blocks)
+        )
         self.site_root = Path(config.config_file_path or ".").resolve().parent
         self.docs_prefix = Path(os.path.relpath(config.docs_dir, self.site_root)).as_posix()
         self.cache = self.site_root / self.config.cache_dir
@@ -86,35 +94,47 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             words = i18n.load(self.config.language, locales_dir, locales or "")
             self.t = words["build"]
             self.font = charts.font_for(self.config.language)
-            self.package_dir = _import_root(self.site_root, self.config.demos_package)
-            self.site_charts = charts.load_site_charts(
-                Path(self.config.charts_module) if self.config.charts_module else None,
-                self._display(self.config.charts_module),
+            # Blocks off: no demos package is needed. Charts off: charts_module and dataset
+            # are not read (nor Altair imported); demos show text and tables only.
+            self.package_dir = (
+                _import_root(self.site_root, self.config.demos_package) if blocks else None
             )
-            dataset = self.config.dataset
+            charts_module = self.config.charts_module if site_charts else None
+            self.site_charts = charts.load_site_charts(
+                Path(charts_module) if charts_module else None, self._display(charts_module)
+            )
+            self.dataset = self.config.dataset if site_charts else None
             self.rows = charts.load_rows(
                 self.site_charts,
-                Path(config.docs_dir) / dataset if dataset else None,
-                f"{self.docs_prefix}/{dataset}",
+                Path(config.docs_dir) / self.dataset if self.dataset else None,
+                f"{self.docs_prefix}/{self.dataset}",
             )
-            local = self.config.pyodide_packages or os.environ.get("PYODIDE_PACKAGES") or None
             dist = runtime_assets.ensure_dist()
             self.available = browser_imports.lock_imports(dist / "pyodide" / "pyodide-lock.json")
-            self.runtime = runtime_assets.build_runtime(
-                dist,
-                self.package_dir,
-                self.cache / "runtime",
-                cdn=self.config.pyodide_cdn,
-                local_packages=Path(local) if local else None,
-                strings=words["runtime"],
-                package=self.config.demos_package,
-            )
+            self.runtime, self._styles = None, []
+            # The loader runs blocks, and shows charts live (charts come from charts_module).
+            if blocks or self.site_charts.charts or self.site_charts.tables:
+                local = self.config.pyodide_packages or os.environ.get("PYODIDE_PACKAGES")
+                self.runtime = runtime_assets.build_runtime(
+                    dist,
+                    self.package_dir,
+                    self.cache / "runtime",
+                    cdn=self.config.pyodide_cdn,
+                    local_packages=Path(local) if local else None,
+                    strings=words["runtime"],
+                    package=self.config.demos_package if blocks else None,
+                )
+            elif self.config.math.enabled:  # MathML needs the math font, nothing else
+                self._styles = runtime_assets.build_styles(dist, self.cache / "styles")
         except (SourceError, runtime_assets.AssetError) as exc:
             raise PluginError(f"parameter-lab: {exc}") from exc
-        loader = ExtraScriptValue(f"{ASSETS_PREFIX}/{self.runtime.loader}")
-        loader.type = "module"
-        config.extra_javascript.append(loader)
-        config.extra_css.append(f"{ASSETS_PREFIX}/{self.runtime.manifest['css']}")
+        if self.runtime is not None:
+            loader = ExtraScriptValue(f"{ASSETS_PREFIX}/{self.runtime.loader}")
+            loader.type = "module"
+            config.extra_javascript.append(loader)
+            config.extra_css.append(f"{ASSETS_PREFIX}/{self.runtime.manifest['css']}")
+        elif self._styles:
+            config.extra_css.append(f"{ASSETS_PREFIX}/{self._styles[0]}")
         custom_dir = config.theme.custom_dir
         overrides = Path(custom_dir) / render.OVERRIDES if custom_dir else None
         render.use_template_dirs([str(overrides)] if overrides and overrides.is_dir() else [])
@@ -133,7 +153,10 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
     def on_serve(
         self, server: LiveReloadServer, config: MkDocsConfig, builder: Callable
     ) -> LiveReloadServer:
-        server.watch(str(self.package_dir))
+        if not self.config.enabled:
+            return server
+        if self.package_dir is not None:
+            server.watch(str(self.package_dir))
         for path in self.site_charts.files:
             server.watch(str(path))
         if (runtime_assets.CHECKOUT / "node_modules").is_dir():  # a checkout: plugin edits too
@@ -142,28 +165,34 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
 
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
-    ) -> str:
+    ) -> str | None:
+        if not self.config.enabled:
+            return None
         path = f"{self.docs_prefix}/{page.file.src_uri}"
         self._page_url, self._page_path = page.url, path
         raw = page.file.content_string
         try:
             _check_front_matter(raw, path)
             first_line = scan.body_offset(raw, markdown) + 1
-            scanned = scan.find_fences(markdown, path, first_line)
+            names = self._fence_names
+            scanned = scan.find_fences(markdown, path, first_line, names)
             parsed = {id(f): self._parse(f, path) for f in scanned}  # header errors first
-            fences = scan.read_fences(markdown, path, first_line, self._read, scanned)
+            fences = scan.read_fences(markdown, path, first_line, self._read, scanned, names)
             blocks = [parsed.get(id(f)) or self._parse(f, path) for f in fences]
             _assign_ids(blocks, path)
             self._check_imports(blocks, path)
-            scenarios = prose.scenarios_of(markdown, blocks, path, first_line)
+            prose_on = self.config.prose.enabled
+            scenarios = prose.scenarios_of(markdown, blocks, path, first_line) if prose_on else []
             runs = self._run_page(blocks, scenarios, path)
             self._check_view_keys(blocks, path)
             here = runs[0] if runs else PageRun(blocks, {})
             self._scenarios = here.scenarios
-            dataset = self.rows if self.config.dataset else None
-            rendered = prose.render_prose(
-                markdown, blocks, self._scenario, path, first_line, dataset
-            )
+            dataset = self.rows if self.dataset else None
+            rendered = markdown
+            if prose_on:
+                rendered = prose.render_prose(
+                    markdown, blocks, self._scenario, path, first_line, dataset
+                )
             for message in self._compare_runs(runs, markdown, path, first_line):
                 log.warning(message)  # --strict (and so CI) stops the build on any
             markdown = rendered
@@ -212,7 +241,11 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 f"{type(exc).__name__}: {exc}"
             ) from exc
 
-    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def on_page_content(
+        self, html: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if not self.config.enabled:
+            return None
         # Markdown can still drop a rendered block (an indented code block shows the fence as
         # text after superfences rendered it). Whatever did not reach the page is an error.
         visible = _COMMENT.sub("", html)
@@ -227,17 +260,21 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             )
         return html
 
-    def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: object) -> dict:
+    def on_page_context(
+        self, context: dict, page: Page, config: MkDocsConfig, nav: object
+    ) -> dict | None:
+        if not self.config.enabled:
+            return None
         # Runs before the blog plugin's (priority -100) renders excerpts into this view:
         # their charts' relative URLs must start from this page.
         self._page_url = page.url
         return context
 
-    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
         # Math becomes MathML here, after the search plugin indexed the TeX source. Off (the
         # default), the page keeps arithmatex's output for the site's own math script.
-        if not self.config.math:
-            return output
+        if not (self.config.enabled and self.config.math.enabled):
+            return None
         from parameter_lab import formulas  # imported here: one self-contained wiring
 
         if getattr(self, "_math", None) is None:  # one Node process per build, on first use
@@ -249,12 +286,19 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             raise PluginError(f"parameter-lab: {exc}") from exc
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if not self.config.enabled:
+            return
         target = Path(config.site_dir) / ASSETS_PREFIX
-        shutil.copytree(self.runtime.directory, target, dirs_exist_ok=True)
-        (target / "manifest.json").unlink(missing_ok=True)  # build bookkeeping, not served
-        sw = self.runtime.directory / self.runtime.manifest["sw"]
-        shutil.copy2(sw, Path(config.site_dir) / runtime_assets.SW_NAME)
-        (target / "svg").mkdir(exist_ok=True)
+        if self.runtime is not None:
+            shutil.copytree(self.runtime.directory, target, dirs_exist_ok=True)
+            (target / "manifest.json").unlink(missing_ok=True)  # build bookkeeping, not served
+            sw = self.runtime.directory / self.runtime.manifest["sw"]
+            shutil.copy2(sw, Path(config.site_dir) / runtime_assets.SW_NAME)
+        for name in self._styles:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(self.cache / "styles" / name, target / name)
+        if self._svgs:
+            (target / "svg").mkdir(parents=True, exist_ok=True)
         for name, svg in self._svgs.items():
             (target / "svg" / name).write_text(svg, encoding="utf-8")
         caches.prune(self.cache, max_age_days=self.config.cache_days)
@@ -271,10 +315,11 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
 
     def _register_fences(self, config: MkDocsConfig) -> None:
         superfences = config.mdx_configs.setdefault("pymdownx.superfences", {})
+        # A fence switched off stays the site's: its own custom fence of that name, or code.
         custom = [
-            f for f in superfences.get("custom_fences", []) if f["name"] not in scan.FENCE_NAMES
+            f for f in superfences.get("custom_fences", []) if f["name"] not in self._fence_names
         ]
-        for name in scan.FENCE_NAMES:
+        for name in self._fence_names:
             custom.append(
                 {
                     "name": name,
@@ -298,7 +343,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         configs = {**self._mdx_configs}
         superfences = dict(configs.get("pymdownx.superfences", {}))
         superfences["custom_fences"] = [
-            {**f, "format": record} if f["name"] in scan.FENCE_NAMES else f
+            {**f, "format": record} if f["name"] in self._fence_names else f
             for f in superfences.get("custom_fences", [])
         ]
         configs["pymdownx.superfences"] = superfences

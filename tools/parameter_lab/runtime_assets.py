@@ -170,7 +170,7 @@ def _esbuild(node_modules: Path, entry: Path, manifest: Path) -> bytes:
 
 def build_runtime(
     dist: Path,
-    package_dir: Path,
+    package_dir: Path | None,
     cache_dir: Path,
     cdn: str,
     local_packages: Path | None = None,
@@ -180,8 +180,9 @@ def build_runtime(
     """Build (or reuse from ``cache_dir``) every hashed runtime file of one site.
 
     ``strings``: the words the browser writes, in the site's language (see i18n).
-    ``package``: the demos package's dotted name (default: ``package_dir``'s name)."""
-    package = package or package_dir.name
+    ``package``: the demos package's dotted name (default: ``package_dir``'s name).
+    ``package_dir`` None (a site with blocks off, charts on): the wheel holds the runner only."""
+    package = package or (package_dir.name if package_dir else "")
     if strings is None:
         from parameter_lab import i18n
 
@@ -203,18 +204,12 @@ def build_runtime(
         json.loads((dist / "pyodide" / "pyodide-lock.json").read_text()),
         cdn=cdn,
         wheel=(wheel_name, wheel_sha),
-        imports=[package.split(".")[0], RUNNER_MODULE],
+        imports=[package.split(".")[0], RUNNER_MODULE] if package else [RUNNER_MODULE],
         local_packages=local_packages,
         out=out,
     )
     manifest["lock"] = _write_hashed(out, "pyodide-lock.json", json.dumps(lock).encode())
-    # plab.css names the math font by its plain name; the page gets the hashed one.
-    font = _write_hashed(out, MATH_FONT, (dist / MATH_FONT).read_bytes())
-    css = (dist / "plab.css").read_text(encoding="utf-8")
-    if f"url({MATH_FONT})" not in css:
-        raise AssetError(f"plab.css must load the math font as url({MATH_FONT})")
-    css = css.replace(f"url({MATH_FONT})", f"url({font})")
-    manifest["css"] = _write_hashed(out, "plab.css", css.encode())
+    manifest["css"] = build_styles(dist, out)[0]
     manifest["cdn"] = cdn  # absolute: the worker caches files under it as immutable
     manifest["package"] = BROWSER_DIST
     manifest["runner"] = RUNNER_MODULE
@@ -231,6 +226,20 @@ def build_runtime(
     manifest["loader"] = _write_hashed(out, "loader.js", loader.encode())
     caches.write_atomic(done, json.dumps(manifest, indent=1))  # last: the entry is whole
     return RuntimeBundle(out, manifest)
+
+
+def build_styles(dist: Path, out: Path) -> list[str]:
+    """Write the hashed stylesheet and the math font it loads into ``out``; return their
+    names, the stylesheet's first. A site without blocks or charts (math only) needs no
+    more of the runtime than these."""
+    out.mkdir(parents=True, exist_ok=True)
+    # plab.css names the math font by its plain name; the page gets the hashed one.
+    font = _write_hashed(out, MATH_FONT, (dist / MATH_FONT).read_bytes())
+    css = (dist / "plab.css").read_text(encoding="utf-8")
+    if f"url({MATH_FONT})" not in css:
+        raise AssetError(f"plab.css must load the math font as url({MATH_FONT})")
+    css = css.replace(f"url({MATH_FONT})", f"url({font})")
+    return [_write_hashed(out, "plab.css", css.encode()), font]
 
 
 # Manifest entries that name no file of the cached runtime (a URL, names, the words, the
@@ -296,18 +305,18 @@ def render_lock(
     return {"info": npm_lock["info"], "packages": packages}
 
 
-def build_browser_wheel(package_dir: Path, out: Path, package: str = "") -> tuple[str, str]:
+def build_browser_wheel(package_dir: Path | None, out: Path, package: str = "") -> tuple[str, str]:
     """Write the site's demos package, and the runner as ``plab_runner``, as a pure-Python
     wheel; return (file name, sha256 hex).
 
     The build tag carries the content hash, so a changed model gets a new URL.
     (pyodide-build, which could do this, needs Python >= 3.12; see README.)
     """
-    files = caches.package_files(package_dir)
-    if not files:
+    files = caches.package_files(package_dir) if package_dir else []
+    if package_dir and not files:
         raise AssetError(f"{package_dir} has no files to package")
     # A dotted package (mysite.demos) keeps its place: mysite/demos/…, and mysite/__init__.py.
-    parts = (package or package_dir.name).split(".")
+    parts = (package or package_dir.name).split(".") if package_dir else []
     entries: list[tuple[str, bytes]] = [
         ("/".join([*parts, p.relative_to(package_dir).as_posix()]), p.read_bytes()) for p in files
     ]
@@ -335,7 +344,8 @@ def build_browser_wheel(package_dir: Path, out: Path, package: str = "") -> tupl
             b"Tag: py3-none-any\nBuild: " + build_tag.encode() + b"\n",
         )
     )
-    entries.append((f"{dist_info}/top_level.txt", f"{parts[0]}\n{RUNNER_MODULE}\n".encode()))
+    top_level = "".join(f"{name}\n" for name in [*parts[:1], RUNNER_MODULE])
+    entries.append((f"{dist_info}/top_level.txt", top_level.encode()))
     record = "".join(f"{name},sha256={_record_hash(data)},{len(data)}\n" for name, data in entries)
     entries.append((f"{dist_info}/RECORD", (record + f"{dist_info}/RECORD,,\n").encode()))
     name = f"{dist}-{BROWSER_VERSION}-{build_tag}-py3-none-any.whl"
@@ -387,7 +397,7 @@ def _write_hashed(out: Path, name: str, data: bytes) -> str:
 
 
 def _runtime_fingerprint(
-    dist: Path, package_dir: Path, cdn: str, local_packages: Path | None, strings: dict
+    dist: Path, package_dir: Path | None, cdn: str, local_packages: Path | None, strings: dict
 ) -> str:
     digest = hashlib.sha256(f"{cdn}\0{local_packages}\0".encode())
     digest.update(json.dumps(strings, sort_keys=True).encode())
@@ -396,7 +406,8 @@ def _runtime_fingerprint(
     caches.digest_files(
         digest, dist, [p for p in (dist / "fingerprint", dist / "bundles.json") if p.is_file()]
     )
-    caches.digest_files(digest, package_dir, caches.package_files(package_dir))  # as the wheel
+    if package_dir:
+        caches.digest_files(digest, package_dir, caches.package_files(package_dir))  # as the wheel
     if not (dist / "fingerprint").exists():  # an installed wheel: its files are its identity
         for p in sorted(dist.glob("*.js")):
             digest.update(p.read_bytes())

@@ -41,8 +41,11 @@ class Block:
     outcome: dict | None = None  # the pre-render's result, set by the plugin
 
 
-def find_fences(markdown: str, path: str, first_line: int = 1) -> list[Fence]:
-    """Our fences in document order. ``first_line`` is the file line of ``markdown``'s first."""
+def find_fences(
+    markdown: str, path: str, first_line: int = 1, names: tuple[str, ...] = FENCE_NAMES
+) -> list[Fence]:
+    """Our fences in document order. ``first_line`` is the file line of ``markdown``'s first;
+    ``names``: the fences this site has switched on."""
     fences: list[Fence] = []
     lines = markdown.splitlines()
     i = 0
@@ -61,7 +64,7 @@ def find_fences(markdown: str, path: str, first_line: int = 1) -> list[Fence]:
             j += 1
         info = _LANG.match(m["info"].strip())
         lang = info["lang"] if info else ""
-        if lang in FENCE_NAMES:
+        if lang in names:
             if j == len(lines):
                 raise SourceError(
                     path, first_line + i, f"the {lang} fence is never closed: add a line `{fence}`"
@@ -108,13 +111,18 @@ Read = Callable[[str], list[Seen]]  # markdown -> the fences SuperFences reads i
 
 
 def read_fences(
-    markdown: str, path: str, first_line: int, read: Read, scanned: list[Fence]
+    markdown: str,
+    path: str,
+    first_line: int,
+    read: Read,
+    scanned: list[Fence],
+    names: tuple[str, ...] = FENCE_NAMES,
 ) -> list[Fence]:
     """Our fences as SuperFences reads them (``read``), each with its file line (see
-    ``match_fences``)."""
-    if not scanned and not any(name in markdown for name in FENCE_NAMES):
+    ``match_fences``); ``names`` as for ``find_fences``."""
+    if not scanned and not any(name in markdown for name in names):
         return []
-    seen = [s for s in read(markdown) if s.lang in FENCE_NAMES]
+    seen = [s for s in read(markdown) if s.lang in names]
     fences, unmatched = match_fences(markdown, first_line, seen, scanned)
     if unmatched:
         lost = unmatched[0]
