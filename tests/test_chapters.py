@@ -231,3 +231,11 @@ def test_heading_levels_never_skip(slug, built_site: Path):
     assert levels[0] == 1
     for before, after in zip(levels, levels[1:]):
         assert after <= before + 1, f"{slug}: h{before} is followed by h{after}"
+
+
+@pytest.mark.parametrize("slug", PAGES)
+def test_footnote_markers_never_follow_a_digit_or_latin_letter(slug):
+    """A marker right after "GPT-3" or "Adam" renders as "GPT-3²", read as a power."""
+    text = re.sub(r"^\[\^[^\]]+\]:.*$", "", _markdown(slug), flags=re.M)
+    stuck = re.findall(r"\S{0,12}[0-9A-Za-z]\[\^[^\]]+\]", text)
+    assert not stuck, f"{slug}.md: move these markers after the phrase's particle: {stuck}"
