@@ -377,7 +377,7 @@ def test_every_summary_id_and_notice_has_words_on_the_page():
 
     from tests.conftest import ROOT
 
-    page = (ROOT / "site_src/scale.md").read_text()
+    page = (ROOT / "site_src/memory.md").read_text()
     fence = page[page.index("id: param-calculator") :]
     fence = fence[: fence.index("```")]
     ids = set()
