@@ -3,7 +3,14 @@
 Convention: the trainable parameters of the Hugging Face model class for that
 ``model_type`` (``*ForCausalLM``; ``BertModel`` with its pooler for BERT). A tied
 lm_head counts once; RMSNorm counts d, LayerNorm 2d; rotary embeddings and buffers
-(causal masks, rotary frequencies) have no parameters.
+(causal masks, rotary frequencies) have no parameters. Multimodal configs (Llama 4,
+Gemma 3) are counted for their language model only (``text_config``).
+
+Mixture-of-experts models have two counts. ``total``: every parameter stored.
+``active``: the parameters one token passes through. The rule: everything except the
+routed experts the router did not pick; the router, the shared experts, attention,
+norms, the embeddings and lm_head all count as active. (Some model cards leave the
+input embedding table out of "active", because looking up a row is not a product.)
 
 This module imports no numpy, so the calculator works in the browser even offline.
 """
@@ -29,6 +36,8 @@ COMPONENTS = (
     "lm_head",
     "pooler",
     "projections",
+    "router",
+    "experts",
 )
 DTYPE_BYTES = {"fp32": 4.0, "bf16/fp16": 2.0, "int8": 1.0, "int4": 0.5}
 _REQUIRED = object()
@@ -44,6 +53,14 @@ class ParamCount:
     kv_heads: int  # for the KV cache: key/value heads per layer
     head_dim: int
     notes: list[str] = field(default_factory=list)
+    active: int = 0  # per token (mixture of experts); 0 means "same as total"
+    # KV cache per layer: (numbers cached per token, sliding window or 0 for the whole
+    # context). Empty: the usual 2·kv_heads·head_dim in every layer. None: an encoder.
+    kv_layers: list[tuple[int, int]] | None = field(default_factory=list)
+    max_context: int = 0  # tokens the model was built for (0: unknown)
+
+    def __post_init__(self) -> None:
+        self.active = self.active or self.total
 
     def as_dict(self) -> dict:
         return {
@@ -55,6 +72,8 @@ class ParamCount:
             "kv_heads": self.kv_heads,
             "head_dim": self.head_dim,
             "notes": list(self.notes),
+            "active": self.active,
+            "max_context": self.max_context,
         }
 
 
@@ -97,6 +116,9 @@ def _result(
     head_dim: int,
     extra: dict[str, int] | None = None,
     notes: tuple[str, ...] | list[str] = (),
+    max_context: int = 0,
+    kv_layers: list[tuple[int, int]] | None = None,
+    encoder: bool = False,  # generates nothing, so caches nothing
 ) -> ParamCount:
     breakdown = {
         "token_embeddings": embed,
@@ -116,6 +138,8 @@ def _result(
         kv_heads,
         head_dim,
         list(notes),
+        kv_layers=None if encoder else list(kv_layers or []),
+        max_context=max_context,
     )
 
 
@@ -140,6 +164,7 @@ def _gpt2(c: _Config) -> ParamCount:
         kv_heads=heads,
         head_dim=d // heads,
         notes=["lm_head is tied to the token embeddings"],
+        max_context=c.get("n_positions", 1024),
     )
 
 
@@ -332,8 +357,293 @@ def _bert(c: _Config) -> ParamCount:
         kv_heads=heads,
         head_dim=d // heads,
         extra={"pooler": _linear(d, d, True)},
-        notes=["BertModel: no MLM head"],
+        notes=["BertModel: no MLM head", "an encoder: it reads the text at once, no KV cache"],
+        max_context=c.get("max_position_embeddings", 512),
+        encoder=True,
     )
+
+
+# ---- 2024–2025 families: layers that differ, mixtures of experts ----------------------
+
+
+@dataclass
+class _Layer:
+    """One transformer layer's parameters by component, and those a token may skip."""
+
+    attention: int
+    mlp: int  # dense MLP, or the shared experts of a MoE layer
+    norms: int
+    router: int = 0
+    experts: int = 0  # routed experts, all of them
+    inactive: int = 0  # routed experts a token does not use: (E − k) · expert size
+
+    def parts(self) -> dict[str, int]:
+        parts = {"attention": self.attention, "mlp": self.mlp, "norms": self.norms}
+        if self.experts:
+            parts |= {"router": self.router, "experts": self.experts}
+        return parts
+
+
+def _layered(
+    family: str,
+    layers: list[_Layer],
+    *,
+    embed: int,
+    lm_head: int,
+    final_norms: int,
+    kv_heads: int,
+    head_dim: int,
+    kv_layers: list[tuple[int, int]],
+    max_context: int,
+    notes: list[str] | None = None,
+) -> ParamCount:
+    breakdown = {"token_embeddings": embed, "position_embeddings": 0}
+    for layer in layers:
+        for part, n in layer.parts().items():
+            breakdown[part] = breakdown.get(part, 0) + n
+    breakdown["norms"] += final_norms
+    breakdown["lm_head"] = lm_head
+    total = sum(breakdown.values())
+    # per_layer: the last layer, which in every family here is a MoE layer if any is.
+    return ParamCount(
+        family,
+        total,
+        breakdown,
+        layers[-1].parts(),
+        len(layers),
+        kv_heads,
+        head_dim,
+        notes or [],
+        active=total - sum(layer.inactive for layer in layers),
+        kv_layers=kv_layers,
+        max_context=max_context,
+    )
+
+
+def _moe(d: int, inner: int, experts: int, top_k: int, router: int, shared: int = 0) -> dict:
+    """A MoE MLP of gated experts (gate, up, down; no biases): _Layer fields."""
+    one = 3 * d * inner
+    return {
+        "mlp": shared,
+        "router": router,
+        "experts": experts * one,
+        "inactive": (experts - top_k) * one,
+    }
+
+
+def _gqa(
+    c: _Config, d: int, *, bias: bool = False, o_bias: bool = False
+) -> tuple[int, int, int, int]:
+    """GQA attention weights, query heads, key/value heads, head size."""
+    heads = c.get("num_attention_heads")
+    kv = c.get("num_key_value_heads", heads)
+    hd = c.get("head_dim", d // heads)
+    qkv = _linear(d, heads * hd, bias) + 2 * _linear(d, kv * hd, bias)
+    weights = qkv + _linear(heads * hd, d, o_bias)
+    return weights, heads, kv, hd
+
+
+def _windows(c: _Config, L: int, kv: int, hd: int, pattern: list[bool]) -> list[tuple[int, int]]:
+    """KV cache per layer; sliding-window layers keep at most ``sliding_window`` tokens."""
+    window = c.get("sliding_window", 0)
+    return [(2 * kv * hd, window if sliding else 0) for sliding in pattern[:L]]
+
+
+def _mixtral(c: _Config) -> ParamCount:
+    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
+    attn, _, kv, hd = _gqa(c, d)
+    E, k = c.get("num_local_experts"), c.get("num_experts_per_tok")
+    # Each layer: the router (d → E, no bias) picks k of E gated experts.
+    moe = _moe(d, c.get("intermediate_size"), E, k, router=d * E)
+    tied = c.get("tie_word_embeddings", False)
+    return _layered(
+        "mixtral",
+        [_Layer(attn, norms=2 * d, **moe) for _ in range(L)],
+        embed=V * d,
+        lm_head=0 if tied else V * d,
+        final_norms=d,
+        kv_heads=kv,
+        head_dim=hd,
+        kv_layers=[(2 * kv * hd, c.get("sliding_window", 0))] * L,
+        max_context=c.get("max_position_embeddings", 0),
+    )
+
+
+def _qwen3_attention(c: _Config, d: int) -> tuple[int, int, int, int]:
+    # Qwen3: no q/k/v bias; an RMSNorm over each head's query and key (head_dim each).
+    attn, heads, kv, hd = _gqa(c, d, bias=c.get("attention_bias", False))
+    return attn + 2 * hd, heads, kv, hd
+
+
+def _qwen3(c: _Config) -> ParamCount:
+    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
+    attn, _, kv, hd = _qwen3_attention(c, d)
+    mlp = 3 * d * c.get("intermediate_size")
+    tied = c.get("tie_word_embeddings", False)
+    return _layered(
+        "qwen3",
+        [_Layer(attn, mlp, 2 * d) for _ in range(L)],
+        embed=V * d,
+        lm_head=0 if tied else V * d,
+        final_norms=d,
+        kv_heads=kv,
+        head_dim=hd,
+        kv_layers=[(2 * kv * hd, 0)] * L,
+        max_context=c.get("max_position_embeddings", 0),
+    )
+
+
+def _qwen3_moe(c: _Config) -> ParamCount:
+    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
+    attn, _, kv, hd = _qwen3_attention(c, d)
+    E, k = c.get("num_experts"), c.get("num_experts_per_tok")
+    step = c.get("decoder_sparse_step", 1)
+    dense_only = set(c.config.get("mlp_only_layers") or [])
+    layers = []
+    for i in range(L):
+        if i not in dense_only and E > 0 and (i + 1) % step == 0:
+            mlp = _moe(d, c.get("moe_intermediate_size"), E, k, router=d * E)
+        else:
+            mlp = {"mlp": 3 * d * c.get("intermediate_size")}
+        layers.append(_Layer(attn, norms=2 * d, **{"mlp": 0, **mlp}))
+    tied = c.get("tie_word_embeddings", False)
+    return _layered(
+        "qwen3_moe",
+        layers,
+        embed=V * d,
+        lm_head=0 if tied else V * d,
+        final_norms=d,
+        kv_heads=kv,
+        head_dim=hd,
+        kv_layers=[(2 * kv * hd, 0)] * L,
+        max_context=c.get("max_position_embeddings", 0),
+    )
+
+
+def _deepseek_v3(c: _Config) -> ParamCount:
+    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
+    heads = c.get("num_attention_heads")
+    q_rank, kv_rank = c.get("q_lora_rank"), c.get("kv_lora_rank")
+    nope, rope, v_dim = (
+        c.get("qk_nope_head_dim"),
+        c.get("qk_rope_head_dim"),
+        c.get("v_head_dim"),
+    )
+    bias = c.get("attention_bias", False)
+    # Multi-head latent attention: queries and keys/values pass through narrow "latent"
+    # vectors (rank q_rank, kv_rank), each with its RMSNorm; the KV cache stores only the
+    # kv latent and one shared rotary key per token.
+    q = _linear(d, q_rank, bias) + q_rank + q_rank * heads * (nope + rope)
+    kv = _linear(d, kv_rank + rope, bias) + kv_rank + kv_rank * heads * (nope + v_dim)
+    attn = q + kv + _linear(heads * v_dim, d, bias)
+    E, k = c.get("n_routed_experts"), c.get("num_experts_per_tok")
+    shared, moe_inner = c.get("n_shared_experts", 0), c.get("moe_intermediate_size")
+    first_dense = c.get("first_k_dense_replace", 0)
+    step = c.get("moe_layer_freq", 1)
+    layers = []
+    for i in range(L):
+        if i >= first_dense and i % step == 0:
+            # Router: a weight (E × d) and a per-expert bias that balances the load;
+            # the weights store it, so it is counted.
+            moe = _moe(d, moe_inner, E, k, router=E * d + E, shared=shared * 3 * d * moe_inner)
+            layers.append(_Layer(attn, norms=2 * d, **moe))
+        else:
+            layers.append(_Layer(attn, 3 * d * c.get("intermediate_size"), 2 * d))
+    notes = ["the multi-token-prediction module (an extra layer used in training) is not counted"]
+    return _layered(
+        "deepseek_v3",
+        layers,
+        embed=V * d,
+        lm_head=0 if c.get("tie_word_embeddings", False) else V * d,
+        final_norms=d,
+        kv_heads=1,
+        head_dim=kv_rank + rope,
+        kv_layers=[(kv_rank + rope, 0)] * L,
+        max_context=c.get("max_position_embeddings", 0),
+        notes=notes,
+    )
+
+
+def _gpt_oss(c: _Config) -> ParamCount:
+    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
+    attn, heads, kv, hd = _gqa(c, d, bias=True, o_bias=True)
+    attn += heads  # one learned "sink" logit per head: attention may go nowhere
+    E = c.get("num_local_experts")
+    k = c.get("num_experts_per_tok", c.config.get("experts_per_token", 4))
+    inner = c.get("intermediate_size")
+    one = _linear(d, 2 * inner, True) + _linear(inner, d, True)  # fused gate_up, down; biases
+    moe = {"router": _linear(d, E, True), "experts": E * one, "inactive": (E - k) * one}
+    types = c.config.get("layer_types") or ["sliding_attention", "full_attention"] * L
+    return _layered(
+        "gpt_oss",
+        [_Layer(attn, 0, 2 * d, **moe) for _ in range(L)],
+        embed=V * d,
+        lm_head=0 if c.get("tie_word_embeddings", False) else V * d,
+        final_norms=d,
+        kv_heads=kv,
+        head_dim=hd,
+        kv_layers=_windows(c, L, kv, hd, [t == "sliding_attention" for t in types]),
+        max_context=c.get("max_position_embeddings", 0),
+        notes=["the experts are shipped in 4-bit MXFP4; the count does not depend on it"],
+    )
+
+
+def _llama4(c: _Config) -> ParamCount:
+    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
+    attn, _, kv, hd = _gqa(c, d, bias=c.get("attention_bias", False))
+    E, k = c.get("num_local_experts"), c.get("num_experts_per_tok", 1)
+    inner = c.get("intermediate_size")  # one expert, and the shared expert
+    step = c.get("interleave_moe_layer_step", 1)
+    moe_layers = c.config.get("moe_layers")
+    if moe_layers is None:
+        moe_layers = list(range(step - 1, L, step)) if step else []
+    layers = []
+    for i in range(L):
+        if i in moe_layers:
+            moe = _moe(d, inner, E, k, router=d * E, shared=3 * d * inner)
+            layers.append(_Layer(attn, norms=2 * d, **moe))
+        else:
+            layers.append(_Layer(attn, 3 * d * c.get("intermediate_size_mlp"), 2 * d))
+    return _layered(
+        "llama4_text",
+        layers,
+        embed=V * d,
+        lm_head=0 if c.get("tie_word_embeddings", False) else V * d,
+        final_norms=d,
+        kv_heads=kv,
+        head_dim=hd,
+        kv_layers=[(2 * kv * hd, 0)] * L,
+        max_context=c.get("max_position_embeddings", 0),
+        notes=["the language model only: the vision encoder is not counted"],
+    )
+
+
+def _gemma3(c: _Config) -> ParamCount:
+    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
+    attn, _, kv, hd = _gqa(c, d, bias=c.get("attention_bias", False))
+    attn += 2 * hd  # q_norm, k_norm
+    # Four RMSNorms per layer: before and after attention, before and after the MLP.
+    layer = _Layer(attn, 3 * d * c.get("intermediate_size"), 4 * d)
+    types = c.config.get("layer_types")
+    if types is None:  # five local layers, then one global
+        every = c.get("sliding_window_pattern", 6)
+        types = ["sliding_attention" if (i + 1) % every else "full_attention" for i in range(L)]
+    return _layered(
+        "gemma3_text",
+        [layer] * L,
+        embed=V * d,
+        lm_head=0 if c.get("tie_word_embeddings", True) else V * d,
+        final_norms=d,
+        kv_heads=kv,
+        head_dim=hd,
+        kv_layers=_windows(c, L, kv, hd, [t == "sliding_attention" for t in types]),
+        max_context=c.get("max_position_embeddings", 0),
+        notes=["the language model only: the vision encoder is not counted"],
+    )
+
+
+# Multimodal configs keep the language model's settings in text_config.
+_TEXT_ONLY = {"llama4": "llama4_text", "gemma3": "gemma3_text"}
 
 
 FAMILIES = {
@@ -347,17 +657,36 @@ FAMILIES = {
     "phi": _phi,
     "phi3": _phi3,
     "bert": _bert,
+    "mixtral": _mixtral,
+    "qwen3": _qwen3,
+    "qwen3_moe": _qwen3_moe,
+    "deepseek_v3": _deepseek_v3,
+    "gpt_oss": _gpt_oss,
+    "llama4_text": _llama4,
+    "gemma3_text": _gemma3,
 }
+
+
+def text_config(config: dict) -> dict:
+    """The language model's own config: ``text_config`` of a multimodal config, else itself."""
+    family = config.get("model_type") if isinstance(config, dict) else None
+    if family in _TEXT_ONLY and isinstance(config.get("text_config"), dict):
+        return {**config["text_config"], "model_type": _TEXT_ONLY[family]}
+    return config
 
 
 def count_params(config: dict) -> ParamCount:
     """Count the parameters of the model a Hugging Face ``config.json`` describes."""
     if not isinstance(config, dict):
         raise ValueError(f"config must be a JSON object (dict), got {type(config).__name__}")
+    config = text_config(config)
     family = config.get("model_type")
     if family not in FAMILIES:
         raise ValueError(f"model_type {family!r} is not supported; supported: {sorted(FAMILIES)}")
-    return FAMILIES[family](_Config(config, family))
+    count = FAMILIES[family](_Config(config, family))
+    if not count.max_context:
+        count.max_context = int(config.get("max_position_embeddings") or 0)
+    return count
 
 
 def weight_bytes(n_params: int) -> dict[str, int]:
@@ -370,17 +699,22 @@ def kv_cache_bytes(
 ) -> int:
     """Keys and values kept for every layer and position: 2·L·kv_heads·head_dim·T·B·bytes.
 
-    Grouped-query attention (fewer kv_heads than heads) shrinks this directly.
+    Grouped-query attention (fewer kv_heads than heads) shrinks this directly; a
+    sliding-window layer keeps only its window; an encoder keeps nothing.
     """
     if dtype not in DTYPE_BYTES:
         raise ValueError(f"dtype must be one of {list(DTYPE_BYTES)}, got {dtype!r}")
-    return int(
-        2 * count.layers * count.kv_heads * count.head_dim * context * batch * DTYPE_BYTES[dtype]
-    )
+    if count.kv_layers is None:
+        return 0
+    layers = count.kv_layers or [(2 * count.kv_heads * count.head_dim, 0)] * count.layers
+    per_sequence = sum(n * (min(context, window) if window else context) for n, window in layers)
+    return int(per_sequence * batch * DTYPE_BYTES[dtype])
 
 
 def flops_per_token(n_params: int) -> int:
     """≈ 2N floating-point operations per generated token (one multiply-add per weight).
+
+    For a mixture of experts, N is the active count: the skipped experts do no work.
 
     An approximation: it ignores attention over the context, which grows with its length.
     """
@@ -423,8 +757,9 @@ def _resize(config: dict, count: ParamCount, d_model: int, layers: int, vocab: i
             )
         if count.model_type not in ("gpt2", "phi"):
             config["head_dim"] = count.head_dim
-        if config.get(inner):
-            config[inner] = round(config[inner] * ratio)
+        for key in (inner, "moe_intermediate_size", "intermediate_size_mlp"):
+            if config.get(key):
+                config[key] = round(config[key] * ratio)
         if config.get("word_embed_proj_dim"):
             config["word_embed_proj_dim"] = d_model
     if layers:
@@ -436,14 +771,35 @@ def _resize(config: dict, count: ParamCount, d_model: int, layers: int, vocab: i
 
 def _summary(count: ParamCount, cfg: CalculatorConfig) -> list[dict]:
     kv = kv_cache_bytes(count, cfg.context, cfg.batch)
-    # Ids, not words: the page names each row (the demo fence's `labels`).
+    # Ids, not words: the page names each row and each id value (the demo fence's `labels`).
     return [
         {"item": "total_params", "value": f"{count.total:,}"},
+        {"item": "active_params", "value": f"{count.active:,}"},
         {"item": "layers", "value": f"{count.layers}"},
+        {
+            "item": "max_context",
+            "value": f"{count.max_context:,}" if count.max_context else "unknown",
+        },
         {"item": "weights_bf16", "value": f"{count.total * 2 / 2**30:.2f} GiB"},
-        {"item": "kv_cache_bf16", "value": f"{kv / 2**30:.2f} GiB"},
-        {"item": "flops_per_token", "value": f"{flops_per_token(count.total):.3g} FLOP"},
+        {
+            "item": "kv_cache_bf16",
+            "value": "kv_none_encoder" if count.kv_layers is None else f"{kv / 2**30:.2f} GiB",
+        },
+        {"item": "flops_per_token", "value": f"{flops_per_token(count.active):.3g} FLOP"},
     ]
+
+
+def notices(count: ParamCount, context: int) -> list[dict]:
+    """What the reader should know about these numbers, as ids the page words."""
+    found = []
+    if count.max_context and context > count.max_context:
+        # The model never saw positions this far: it was not built for this context.
+        found.append({"notice": f"context_over_max-{count.max_context:,}"})
+    if count.kv_layers is None:
+        found.append({"notice": "encoder_no_kv"})
+    if count.active < count.total:
+        found.append({"notice": "moe_memory_is_total"})
+    return found or [{"notice": "none"}]
 
 
 @dataclass
@@ -453,7 +809,7 @@ class CalculatorConfig:
     d_model: int = 0  # what-if sliders: 0 keeps the model's own value
     layers: int = 0
     vocab: int = 0
-    context: int = 4096  # tokens kept in the KV cache
+    context: int = 4096  # tokens kept in the KV cache; a notice if past the model's maximum
     batch: int = 1
 
     def __post_init__(self) -> None:
@@ -477,6 +833,7 @@ def run(**controls) -> dict:
         source = "config_json"  # the pasted text, not a preset
     else:
         config, source = load_preset(cfg.preset), cfg.preset
+    config = text_config(config)  # a multimodal config: its language model
     base = count_params(config)
     resized = _resize(config, base, cfg.d_model, cfg.layers, cfg.vocab)
     count = count_params(resized)
@@ -498,7 +855,10 @@ def run(**controls) -> dict:
             for k, v in weight_bytes(count.total).items()
         ],
         "summary": _summary(count, cfg),
+        "notices": notices(count, cfg.context),
+        "active": count.active,
+        "max_context": count.max_context,
         "kv_cache_bytes": kv_cache_bytes(count, cfg.context, cfg.batch),
-        "flops_per_token": flops_per_token(count.total),
+        "flops_per_token": flops_per_token(count.active),
         "config": numeric,
     }

@@ -231,3 +231,41 @@ def test_heading_levels_never_skip(slug, built_site: Path):
     assert levels[0] == 1
     for before, after in zip(levels, levels[1:]):
         assert after <= before + 1, f"{slug}: h{before} is followed by h{after}"
+
+
+@pytest.mark.parametrize("slug", PAGES)
+def test_footnote_markers_never_follow_a_digit_or_latin_letter(slug):
+    """A marker right after "GPT-3" or "Adam" renders as "GPT-3²", read as a power."""
+    text = re.sub(r"^\[\^[^\]]+\]:.*$", "", _markdown(slug), flags=re.M)
+    stuck = re.findall(r"\S{0,12}[0-9A-Za-z]\[\^[^\]]+\]", text)
+    assert not stuck, f"{slug}.md: move these markers after the phrase's particle: {stuck}"
+
+
+def _demo_controls(slug: str) -> list[tuple[str, str]]:
+    """(demo id, control label) for every control of every demo on the page."""
+    from parameter_lab import scan, specs
+
+    path = f"site_src/{slug}.md"
+    found = []
+    for fence in scan.find_fences(_markdown(slug), path):
+        if fence.lang == "demo":
+            where = specs.Where(path, fence.line, fence.source)
+            raw = specs.parse_yaml_body("demo", fence.opts, fence.source, where)
+            found += [(raw["id"], control["label"]) for control in raw.get("controls", [])]
+    return found
+
+
+@pytest.mark.parametrize("slug", CHAPTERS)
+def test_every_demo_control_is_explained_in_the_text(slug):
+    """Each control's name (its label without the bracketed hint) appears in the prose.
+
+    A reader who meets a slider should find, in the chapter's sentences, what it does.
+    """
+    prose = _prose(_markdown(slug))
+    prose = re.sub(r"\$([^$]+)\$", r"\1", prose)  # "次元 $d$" reads as "次元 d"
+    missing = []
+    for demo, label in _demo_controls(slug):
+        name = re.sub(r"（[^）]*）|\([^)]*\)", "", label).strip()
+        if name not in prose:
+            missing.append(f"{demo}: {name!r}")
+    assert not missing, f"{slug}.md: say in the text what these controls do: {missing}"

@@ -32,6 +32,8 @@ COLUMNS = [
     "access",
     "config",
     "source",
+    "active_params",  # mixture of experts: parameters one token passes through; else empty
+    "note",  # what the source leaves open, licence history, how a figure was checked
 ]
 COUNTRIES = {  # ISO 3166 codes in use, with the names the charts show
     "JP": "日本",
@@ -49,11 +51,13 @@ UNDISCLOSED = "非公開"
 ACCESS = {  # how the weights can be obtained, with the label the sources table shows
     "open": "公開（オープンなライセンス）",
     "open-restricted": "公開（独自ライセンス・利用条件あり）",
+    "open-sharealike": "公開（改変物も同じライセンスで配布する条件つき）",
     "open-noncommercial": "公開（非商用に限る）",
     "research-request": "研究目的で申請した人のみ",
     "closed": "非公開",
 }
-OPEN_ACCESS = {"open", "open-restricted", "open-noncommercial"}  # anyone may download
+# Anyone may download these (on the terms the label names).
+OPEN_ACCESS = {"open", "open-restricted", "open-sharealike", "open-noncommercial"}
 EXACT_SOURCE = "https://huggingface.co/"  # exact counts come from the published weights
 
 
@@ -69,6 +73,8 @@ class LLM:
     access: str  # a key of ACCESS
     config: str  # a demos/data/configs preset, or ""
     source: str
+    active_params: int | None = None  # mixture of experts only
+    note: str = ""
 
     @property
     def japanese(self) -> bool:
@@ -94,6 +100,9 @@ class LLM:
             "training_tokens": self.training_tokens,
             "access": ACCESS[self.access],
             "source": self.source,
+            "active_params": self.active_params,
+            "moe": self.active_params is not None,
+            "note": self.note,
         }
 
 
@@ -156,12 +165,25 @@ def _parse(row: dict, where: str, line: int) -> LLM:
             "an exact count must cite the Hugging Face repository (or its config.json) "
             f"it was counted from: source must start with {EXACT_SOURCE}"
         )
+    active = (
+        _int(row["active_params"], "active_params", fail, "or empty for a dense model")
+        if row["active_params"]
+        else None
+    )
+    if active is not None and (count is None or active >= count):
+        fail("active_params must be less than params (a mixture of experts uses a part)")
     if row["config"]:
         if row["config"] not in params.preset_names():
             fail(f"config {row['config']!r} is not a preset in demos/data/configs/")
-        counted = params.count_params(params.load_preset(row["config"])).total
-        if count != counted:
-            fail(f"params {count} differs from count_params({row['config']}) = {counted}")
+        counted = params.count_params(params.load_preset(row["config"]))
+        if count != counted.total:
+            fail(f"params {count} differs from count_params({row['config']}) = {counted.total}")
+        moe_active = counted.active if counted.active < counted.total else None
+        if active != moe_active:
+            fail(
+                f"active_params {active} differs from count_params({row['config']}).active "
+                f"= {moe_active} (empty for a dense model)"
+            )
     return LLM(
         row["name"],
         row["developer"],
@@ -173,6 +195,8 @@ def _parse(row: dict, where: str, line: int) -> LLM:
         row["access"],
         row["config"],
         row["source"],
+        active,
+        row["note"],
     )
 
 

@@ -193,6 +193,8 @@ COMPONENT_NAMES = {
     "lm_head": "出力層（lm_head）",
     "pooler": "プーラー",
     "projections": "射影",
+    "router": "ルーター",
+    "experts": "エキスパート（全部）",
 }
 
 
@@ -323,7 +325,19 @@ def _llm_params(rows: list[dict]) -> alt.TopLevelMixin:
             tooltip=["name:N", "developer:N", "source:N"],
         )
     )
-    return (bars + hidden).properties(
+    # Mixture of experts: a black tick where the parameters one token uses end.
+    active = (
+        alt.Chart(data)
+        .transform_filter("datum.moe")
+        .mark_tick(color="#212121", thickness=3, size=14)
+        .encode(
+            x=alt.X("active_params:Q"),
+            y=y,
+            shape=alt.value("stroke"),
+            tooltip=["name:N", alt.Tooltip("active_params:Q", format=","), "source:N"],
+        )
+    )
+    return (bars + active + hidden).properties(
         width=WIDTH - 120, height=alt.Step(16), title="主なLLMのパラメーター数"
     )
 
@@ -398,6 +412,7 @@ _DATA_COLUMNS = {
     "name": "モデル",
     "developer": "開発元",
     "params": "パラメーター数",
+    "active_params": "1トークンあたり（MoE）",
     "count_kind": "種類",
     "released": "公開",
 }
@@ -406,7 +421,8 @@ CHARTS: dict[str, SiteChart] = {
     "llm_params": SiteChart(
         _llm_params,
         "主なLLMのパラメーター数を対数目盛の横棒で比べたグラフ。赤が日本、青が海外の開発元。"
-        "薄い棒は公称値、非公開のモデルは数値なしと表示。",
+        "薄い棒は公称値、非公開のモデルは数値なしと表示。Mixture of Experts のモデルは、"
+        "棒の長さが総数、黒い縦線が1トークンの計算に使われる数。",
         source=_SOURCE,
         source_page=_SOURCE_PAGE,
         columns=_DATA_COLUMNS,
@@ -441,6 +457,8 @@ TABLES: dict[str, SiteTable] = {
             "training_tokens": "学習トークン数",
             "access": "重みの公開",
             "source": "出典",
+            "active_params": "1トークンあたり（MoE）",
+            "note": "注記",
         },
         links=frozenset({"source"}),
     ),

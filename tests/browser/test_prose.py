@@ -1,6 +1,6 @@
 """Figures in the text follow the reader's runs; scenario links drive their block.
 
-On scale/, the parameter calculator is stdlib Python, so it really runs offline in Pyodide.
+On memory/, the parameter calculator is stdlib Python, so it really runs offline in Pyodide.
 The expected figures are computed here in CPython with the runner's own formatter.
 """
 
@@ -22,7 +22,7 @@ def _total(preset: str) -> str:
 
 
 def test_a_bound_figure_changes_after_the_reader_runs_its_block(page: Page, site_url: str):
-    page.goto(site_url + "scale/")
+    page.goto(site_url + "memory/")
     bound = page.locator('[data-bind="param-calculator.total"]').first
     expect(bound).to_have_text(_total("llama-2-7b"))
     calc = page.locator("#param-calculator")
@@ -36,7 +36,7 @@ def test_a_bound_figure_changes_after_the_reader_runs_its_block(page: Page, site
 
 
 def test_a_scenario_link_sets_the_controls_updates_the_url_and_runs(page: Page, site_url: str):
-    page.goto(site_url + "scale/")
+    page.goto(site_url + "memory/")
     link = page.locator('a[data-scenario="param-calculator"]').first
     expect(link).to_have_accessible_name(re.compile(r"\S"))
     # The model the chapter's first scenario link names (the text may change which one).

@@ -204,7 +204,7 @@ def test_one_tap_on_run_fetches_python_and_shows_output(browser, site_url: str):
     page = context.new_page()
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url))
-    page.goto(site_url + "scale/", wait_until="networkidle")
+    page.goto(site_url + "memory/", wait_until="networkidle")
     calc = page.locator("[data-demo=param-calculator]")
     results = calc.locator(".plab-view :is(.plab-table, .plab-text)")
     views = results.all_inner_texts()
@@ -225,7 +225,7 @@ def test_one_tap_on_run_fetches_python_and_shows_output(browser, site_url: str):
 def _focus_the_calculator(context, site_url: str) -> Page:
     context.add_init_script(COUNT_WORKERS)
     page = context.new_page()
-    page.goto(site_url + "scale/", wait_until="networkidle")
+    page.goto(site_url + "memory/", wait_until="networkidle")
     calc = page.locator("[data-demo=param-calculator]")
     calc.locator("select[data-control=preset]").focus()  # focus is intent
     expect(calc).to_have_attribute("data-mounted", "true")
@@ -261,7 +261,7 @@ def test_with_save_data_only_run_fetches_python(browser, site_url: str):
 def test_focus_inside_a_block_starts_python_without_running_it(page: Page, site_url: str):
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url))
-    page.goto(site_url + "scale/", wait_until="networkidle")
+    page.goto(site_url + "memory/", wait_until="networkidle")
     calc = page.locator("[data-demo=param-calculator]")
     calc.locator("select[data-control=preset]").focus()
     page.wait_for_function(
@@ -273,7 +273,7 @@ def test_focus_inside_a_block_starts_python_without_running_it(page: Page, site_
 def test_calculator_counts_a_pasted_config_offline(page: Page, site_url: str):
     """The parameter calculator needs no numpy, so it runs in the browser even offline."""
     config = (ROOT / "demos/data/configs/opt-125m.json").read_text()
-    page.goto(site_url + "scale/")
+    page.goto(site_url + "memory/")
     calc = page.locator("[data-demo=param-calculator]")
     calc.locator("textarea[data-control=config_json]").fill(config)
     page.wait_for_function(

@@ -104,10 +104,15 @@ def test_image_without_alt(docs: Path):
 
 
 def test_data_row_without_source(docs: Path):
-    csv = docs / "data" / "llms.csv"
-    lines = csv.read_text().splitlines()
-    lines[3] = lines[3].rsplit(",", 1)[0] + ","  # drop the source URL of row 4
-    csv.write_text("\n".join(lines) + "\n")
+    import csv
+    import io
+
+    path = docs / "data" / "llms.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text())))
+    rows[3][rows[0].index("source")] = ""  # drop the source URL of row 4
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue())
     result = _check(docs)
     assert result.returncode == 1
     assert "site_src/data/llms.csv:4: source is missing" in result.stdout

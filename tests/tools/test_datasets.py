@@ -26,7 +26,7 @@ def test_dataset_loads_and_covers_what_the_chapters_compare():
         "Qwen2.5 0.5B",
         "Phi-2",
         "TinyLlama 1.1B",
-        "tsuzumi",
+        "tsuzumi 7B（軽量版）",
         "ELYZA-japanese-Llama-2-7b",
         "Swallow 70B",
         "LLM-jp-13B",
@@ -79,6 +79,62 @@ def test_rows_with_a_config_equal_count_params():
     assert checked >= 8
 
 
+def test_moe_rows_give_total_and_active():
+    rows = {r.name: r for r in datasets.load_llms(CSV)}
+    for name in ("DeepSeek-V3", "DeepSeek-R1", "Qwen3-30B-A3B", "Llama 4 Scout", "gpt-oss-120b"):
+        assert rows[name].active_params is not None, name
+        assert rows[name].active_params < rows[name].params, name
+    # A MoE preset's row must carry the counter's active count; a dense one must not.
+    for row in rows.values():
+        if row.config:
+            count = params.count_params(params.load_preset(row.config))
+            expected = count.active if count.active < count.total else None
+            assert row.active_params == expected, row.name
+    assert rows["Qwen3 8B"].active_params is None
+
+
+def test_late_2026_models_are_in_the_dataset():
+    names = {r.name for r in datasets.load_llms(CSV)}
+    for name in (
+        "DeepSeek-V3",
+        "DeepSeek-R1",
+        "Qwen3-235B-A22B",
+        "Llama 4 Scout",
+        "Llama 4 Maverick",
+        "gpt-oss-120b",
+        "Gemma 3 27B",
+        "LLM-jp-3 172B",
+        "PLaMo 2 8B",
+        "Sarashina2-70B",
+        "Llama 3.1 Swallow 8B",
+    ):
+        assert name in names, name
+
+
+def test_rows_anyone_can_download_cite_a_source():
+    for row in datasets.load_llms(CSV):
+        if row.access != "closed":
+            assert row.source.startswith("https://"), row.name
+
+
+def test_licence_history_and_share_alike_are_stated():
+    rows = {r.name: r for r in datasets.load_llms(CSV)}
+    assert rows["OpenCALM-7B"].access == "open-sharealike"
+    assert "2024年1月" in rows["Phi-2"].note and "MIT" in rows["Phi-2"].note
+    # The source of a research-request or non-commercial row is where those terms are set.
+    assert rows["LLaMA 7B"].source.startswith("https://ai.meta.com/")
+    assert rows["PLaMo-100B"].source == "https://huggingface.co/pfnet/plamo-100b"
+
+
+def test_bad_active_count_names_the_row(tmp_path):
+    path = _broken(
+        tmp_path,
+        "X,Y,JP,2024-01,1000,nominal,,closed,,https://example.org,2000,",
+    )
+    with pytest.raises(SourceError, match="active_params must be less than params"):
+        datasets.load_llms(path)
+
+
 def _broken(tmp_path: Path, line: str) -> Path:
     path = tmp_path / "llms.csv"
     lines = CSV.read_text().splitlines()
@@ -89,29 +145,29 @@ def _broken(tmp_path: Path, line: str) -> Path:
 @pytest.mark.parametrize(
     "row, message",
     [
-        ("X,Y,JP,2024-01,1000,nominal,,closed,,", "source is missing"),
+        ("X,Y,JP,2024-01,1000,nominal,,closed,,,,", "source is missing"),
         (
-            "X,Y,JP,2024-01,1.5B,nominal,,closed,,https://example.org",
+            "X,Y,JP,2024-01,1.5B,nominal,,closed,,https://example.org,,",
             "params '1.5B' must be a whole number",
         ),
-        ("X,Y,ZZ,2024-01,1000,nominal,,closed,,https://example.org", "unknown country 'ZZ'"),
+        ("X,Y,ZZ,2024-01,1000,nominal,,closed,,https://example.org,,", "unknown country 'ZZ'"),
         (
-            "X,Y,JP,2024-13,1000,nominal,,closed,,https://example.org",
+            "X,Y,JP,2024-13,1000,nominal,,closed,,https://example.org,,",
             "released '2024-13' must be YYYY-MM",
         ),
         (
-            "X,Y,JP,2024-01,1000,exact,,open,gpt2,https://huggingface.co/x/y",
+            "X,Y,JP,2024-01,1000,exact,,open,gpt2,https://huggingface.co/x/y,,",
             "differs from count_params(gpt2)",
         ),
         (
-            "X,Y,JP,2024-01,1000,nominal,,yes,,https://example.org",
+            "X,Y,JP,2024-01,1000,nominal,,yes,,https://example.org,,",
             "access 'yes' must be one of: open, open-restricted",
         ),
         (
-            "X,Y,JP,2024-01,1000,exact,,open,,https://arxiv.org/abs/1",
+            "X,Y,JP,2024-01,1000,exact,,open,,https://arxiv.org/abs/1,,",
             "an exact count must cite the Hugging Face repository",
         ),
-        ("GPT-3,Y,US,2024-01,1000,nominal,,closed,,https://example.org", "appears twice"),
+        ("GPT-3,Y,US,2024-01,1000,nominal,,closed,,https://example.org,,", "appears twice"),
     ],
 )
 def test_bad_rows_name_file_and_row(tmp_path, row, message):
@@ -128,7 +184,8 @@ def test_bad_rows_name_file_and_row(tmp_path, row, message):
 
 def test_bad_row_fails_the_build(scratch_project: Path, tmp_path: Path):
     csv = scratch_project / "site_src/data/llms.csv"
-    csv.write_text(csv.read_text() + "X,Y,JP,2024-01,1000,nominal,,closed,,\n")
+    csv.write_text(csv.read_text() + "X,Y,JP,2024-01,1000,nominal,,closed,,,,\n")
     result = mkdocs_build(scratch_project, tmp_path / "out")
     assert result.returncode != 0
-    assert "site_src/data/llms.csv:29: source is missing" in result.stderr
+    last = len(csv.read_text().splitlines())
+    assert f"site_src/data/llms.csv:{last}: source is missing" in result.stderr
