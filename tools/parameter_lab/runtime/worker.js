@@ -294,7 +294,7 @@ async function bootWith(msg, cache, info, watch, coreFailure) {
   if (!cache) return { py, info };
   try {
     const bytes = py.makeMemorySnapshot();
-    // Compress and store after "ready": the first job must not wait for it. The runtime's
+    // Encode and store after "ready": the first job must not wait for it. The runtime's
     // files are stored first, so "snapshot" means the next visit finds everything.
     info.snapshot = async () => {
       try {
