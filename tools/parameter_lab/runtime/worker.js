@@ -142,13 +142,17 @@ async function unpackWheel(py, msg, cache) {
   let digest = null;
   for (const init of [undefined, { cache: "reload" }]) {
     if (init) await cache?.delete(url);
-    const response = await fetch(url, init);
-    if (!response.ok) throw new Error(`${msg.wheel}: HTTP ${response.status}`);
-    const bytes = await response.arrayBuffer();
-    digest = await sha256(bytes);
+    const bytes = await phases.time("wheel read", async () => {
+      const response = await fetch(url, init);
+      if (!response.ok) throw new Error(`${msg.wheel}: HTTP ${response.status}`);
+      return response.arrayBuffer();
+    });
+    digest = await phases.time("wheel sha256", () => sha256(bytes));
     if (!expected || digest === expected) {
-      const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-      py.unpackArchive(bytes, "wheel", { extractDir: sitePackages });
+      await phases.time("wheel unpack", () => {
+        const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+        py.unpackArchive(bytes, "wheel", { extractDir: sitePackages });
+      });
       return;
     }
     await storing.get(url);
