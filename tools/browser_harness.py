@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; `playwright install` cannot download here
 # Headless on this machine: no sandbox or GPU, and no traffic of the browser's own.
@@ -45,6 +45,7 @@ class _Handler(SimpleHTTPRequestHandler):
     isolated = False
     compress = False
     max_age: int | None = None
+    sent: list[tuple[str, int]] | None = None
     compressed: ClassVar[dict[Path, bytes]] = {}  # compressed once, shared by every request
     lock = threading.Lock()
 
@@ -77,6 +78,14 @@ class _Handler(SimpleHTTPRequestHandler):
             self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
         super().end_headers()
 
+    def copyfile(self, source: BinaryIO, outputfile: BinaryIO) -> None:
+        if self.sent is None:
+            super().copyfile(source, outputfile)
+            return
+        data = source.read()
+        self.sent.append((self.path, len(data)))
+        outputfile.write(data)
+
     def log_message(self, format: str, *args: object) -> None:  # quiet output
         pass
 
@@ -89,11 +98,14 @@ def serve(
     isolated: bool = False,
     compress: bool = False,
     max_age: int | None = None,
+    sent: list[tuple[str, int]] | None = None,
 ) -> Iterator[str]:
     """Serve ``directory`` on 127.0.0.1 (at ``port``, or a free one); yield its base URL.
     ``compress``: gzip when the browser accepts it; ``max_age``: a Cache-Control header
-    (GitHub Pages sends 600); ``isolated``: COOP/COEP on every response."""
-    options = {"isolated": isolated, "compress": compress, "max_age": max_age}
+    (GitHub Pages sends 600); ``isolated``: COOP/COEP on every response; ``sent``: a list
+    that gets (path, body bytes as sent) for every response, whoever asked (a page, a
+    worker, a service worker)."""
+    options = {"isolated": isolated, "compress": compress, "max_age": max_age, "sent": sent}
     handler = type("Handler", (_Handler,), options)
     server = ThreadingHTTPServer(
         ("127.0.0.1", port), functools.partial(handler, directory=directory)

@@ -289,9 +289,11 @@ def test_a_returning_reader_boots_from_the_snapshot(playground_profile):
     again.close()
 
 
-# A gzip stream cut short, and a well-formed gzip of bytes that are no snapshot.
+# A stored snapshot cut short, one with a bit flipped in its data, and bytes that are no
+# snapshot (a well-formed gzip: the format snapshots were once stored in).
 CORRUPT = {
     "truncated": "async (bytes) => bytes.slice(0, bytes.length >> 1)",
+    "flipped": "async (bytes) => { bytes[bytes.length - 100] ^= 1; return bytes; }",
     "not a snapshot": """async () => new Uint8Array(await new Response(
         new Blob([new Uint8Array(4096).fill(7)]).stream().pipeThrough(new CompressionStream("gzip"))
       ).arrayBuffer())""",

@@ -1,8 +1,16 @@
-// node --test: the snapshot store. Its key names what it holds; it round-trips through
-// gzip; a damaged copy fails loudly (gzip's CRC) instead of booting; a new one replaces old.
+// node --test: the snapshot store. Its key names what it holds; it round-trips, stored
+// without its zero pages; a damaged copy fails loudly (its checksum) instead of booting; a
+// new one replaces old.
 import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { deleteSnapshot, loadSnapshot, saveSnapshot, snapshotURL } from "../../tools/parameter_lab/runtime/snapshot.js";
+import {
+  decodeSnapshot,
+  deleteSnapshot,
+  encodeSnapshot,
+  loadSnapshot,
+  saveSnapshot,
+  snapshotURL,
+} from "../../tools/parameter_lab/runtime/snapshot.js";
 
 // The Cache API, as much of it as the store uses.
 class FakeCache {
@@ -38,18 +46,30 @@ const INDEX = "https://example.org/site/assets/plab/pyodide-f1dda1cc85/";
 test("the key names the core, the wheel and the worker, next to the runtime files", () => {
   assert.equal(
     snapshotURL(INDEX, "plab_site_demos-0.1.0-0abc-py3-none-any.whl", "worker.123.js"),
-    "https://example.org/site/assets/plab/snapshot/pyodide-f1dda1cc85/plab_site_demos-0.1.0-0abc-py3-none-any.whl/worker.123.js.gz",
+    "https://example.org/site/assets/plab/snapshot/pyodide-f1dda1cc85/plab_site_demos-0.1.0-0abc-py3-none-any.whl/worker.123.js.snap",
   );
   assert.notEqual(snapshotURL(INDEX, "a.whl", "w.js"), snapshotURL(INDEX, "b.whl", "w.js"));
   assert.notEqual(snapshotURL(INDEX, "a.whl", "w.js"), snapshotURL(INDEX, "a.whl", "w2.js"));
 });
 
-test("a snapshot round-trips, stored compressed", async () => {
-  const bytes = new Uint8Array(1 << 20).map((_, i) => (i % 251 === 0 ? i & 0xff : 0));
+test("a snapshot round-trips, stored without its zero pages", async () => {
+  // Pages 0 and 200 hold data, the rest (most of a heap's free space) is zero.
+  const bytes = new Uint8Array(256 * 4096);
+  bytes.set([1, 2, 3], 10);
+  bytes[200 * 4096 + 4095] = 9;
   const url = snapshotURL(INDEX, "a.whl", "w.js");
   const size = await saveSnapshot("plab-x", url, bytes);
-  assert.ok(size < bytes.length / 10, `compressed to ${size} bytes`);
+  assert.ok(size < 3 * 4096, `stored in ${size} bytes`);
   assert.deepEqual(await loadSnapshot("plab-x", url), bytes);
+});
+
+test("any length, any offset, and nothing but data round-trip", () => {
+  for (const length of [0, 3, 4096, 4097, 3 * 4096 + 1234]) {
+    const data = new Uint8Array(length + 1).map((_, i) => (i * 7919) & 0xff).subarray(1); // odd offset
+    assert.deepEqual(decodeSnapshot(encodeSnapshot(data)), data, `length ${length}`);
+    const zeros = new Uint8Array(length);
+    assert.deepEqual(decodeSnapshot(encodeSnapshot(zeros)), zeros, `${length} zeros`);
+  }
 });
 
 test("no cache or no entry: null, nothing created", async () => {
@@ -65,13 +85,15 @@ test("a damaged snapshot throws instead of returning bad memory", async () => {
   const cache = stores.get("plab-x");
   const stored = cache.entries.get(url);
   const flipped = stored.slice();
-  flipped[flipped.length - 6] ^= 0xff; // inside the CRC-32 trailer's reach
+  flipped[flipped.length - 6] ^= 0x01; // one bit of the data
   cache.entries.set(url, flipped);
-  await assert.rejects(loadSnapshot("plab-x", url));
+  await assert.rejects(loadSnapshot("plab-x", url), /damaged/);
   cache.entries.set(url, stored.slice(0, stored.length - 20)); // truncated
-  await assert.rejects(loadSnapshot("plab-x", url));
-  cache.entries.set(url, new TextEncoder().encode("not gzip at all"));
-  await assert.rejects(loadSnapshot("plab-x", url));
+  await assert.rejects(loadSnapshot("plab-x", url), /damaged/);
+  cache.entries.set(url, stored.slice(0, 10));
+  await assert.rejects(loadSnapshot("plab-x", url), /truncated/);
+  cache.entries.set(url, new TextEncoder().encode("not a snapshot at all"));
+  await assert.rejects(loadSnapshot("plab-x", url), /not a Parameter Lab snapshot/);
   await deleteSnapshot("plab-x", url);
   assert.equal(await loadSnapshot("plab-x", url), null);
 });

@@ -7,7 +7,9 @@
 //        {type: "run", id, kind: "cell", code, filename}
 //        {type: "run", id, kind: "demo", module, function, kwargs, views, figures, labels,
 //         language}   (kwargs, views, figures, labels: JSON text for the runner's call_demo)
-//   out: {type: "progress", stage, id?} | {type: "ready", info}
+//   out: {type: "progress", stage, id?}
+//        {type: "ready", info}   (info: {from: "raw"|"snapshot", cache, snapshotError?,
+//         phases: {name: ms}}: where the boot's time went, see phases.js)
 //        {type: "init-error", message, stalled?} | {type: "snapshot", bytes}
 //        {type: "stream", id, stream, text}
 //        {type: "done", id, ok, result?, views?, figures?, error?, fatal?}
@@ -19,6 +21,7 @@
 import { deleteSnapshot, loadSnapshot, saveSnapshot, snapshotURL } from "./snapshot.js";
 import { dropOtherCaches, openCache, pruneEntries } from "./sitecache.js";
 import { StallWatch } from "./stall.js";
+import { Phases } from "./phases.js";
 
 let pyodide = null;
 let runner = null;
@@ -26,6 +29,8 @@ let interrupt = null; // shared with the page when it is cross-origin isolated
 let current = null; // id of the job in progress: where streamed output belongs
 const storing = new Map(); // url -> its cache.put in progress
 const post = (msg) => self.postMessage(msg);
+// Where the boot's time went, reported with "ready" (info.phases, in ms).
+const phases = new Phases();
 
 // A boot is stalled when no byte of any pending download has arrived for STALL_TICKS
 // seconds of the worker's idle time. 10 s: a slow mobile link (2G, ~300 ms round trips)
@@ -80,6 +85,14 @@ function wrapFetch(cache, prefixes, indexURL, watch, onCoreFailure) {
   };
   self.fetch = async (input, init) => {
     const url = typeof input === "string" ? input : input.url ?? String(input);
+    const end = phases.begin(`fetch ${url.split("/").at(-1)}`); // to the response, not its body
+    try {
+      return await cachedFetch(input, init, url);
+    } finally {
+      end();
+    }
+  };
+  const cachedFetch = async (input, init, url) => {
     if (!cache || !prefixes.some((p) => url.startsWith(p))) return checked(input, init, url);
     await storing.get(url); // a second fetch of a file being stored waits for it
     if (init?.cache !== "reload") {
@@ -129,13 +142,17 @@ async function unpackWheel(py, msg, cache) {
   let digest = null;
   for (const init of [undefined, { cache: "reload" }]) {
     if (init) await cache?.delete(url);
-    const response = await fetch(url, init);
-    if (!response.ok) throw new Error(`${msg.wheel}: HTTP ${response.status}`);
-    const bytes = await response.arrayBuffer();
-    digest = await sha256(bytes);
+    const bytes = await phases.time("wheel read", async () => {
+      const response = await fetch(url, init);
+      if (!response.ok) throw new Error(`${msg.wheel}: HTTP ${response.status}`);
+      return response.arrayBuffer();
+    });
+    digest = await phases.time("wheel sha256", () => sha256(bytes));
     if (!expected || digest === expected) {
-      const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-      py.unpackArchive(bytes, "wheel", { extractDir: sitePackages });
+      await phases.time("wheel unpack", () => {
+        const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
+        py.unpackArchive(bytes, "wheel", { extractDir: sitePackages });
+      });
       return;
     }
     await storing.get(url);
@@ -214,15 +231,38 @@ async function boot(msg, watch) {
 const snapshotKey = (msg) =>
   snapshotURL(msg.indexURL, msg.wheel.split("/").at(-1), new URL(import.meta.url).pathname.split("/").at(-1));
 
+// loadPyodide, timed as a whole ("python") and in its parts: the wasm's compile and
+// instantiation ("compile", from Pyodide's one call to WebAssembly.instantiateStreaming,
+// after waiting for its response: "wasm wait"), and what follows it ("restore": Python's
+// memory from the snapshot or its start, the stdlib mounted, Pyodide's API set up).
+async function timedLoad(loadPyodide, options) {
+  const native = WebAssembly.instantiateStreaming;
+  let endRestore = () => {};
+  WebAssembly.instantiateStreaming = async (source, imports) => {
+    const response = await phases.time("wasm wait", () => source);
+    const result = await phases.time("compile", () => native.call(WebAssembly, response, imports));
+    endRestore = phases.begin("restore");
+    return result;
+  };
+  try {
+    return await phases.time("python", () => loadPyodide(options));
+  } finally {
+    endRestore();
+    WebAssembly.instantiateStreaming = native;
+  }
+}
+
 async function bootWith(msg, cache, info, watch, coreFailure) {
   post({ type: "progress", stage: "download" });
-  const { loadPyodide } = await watchedImport(watch, `${msg.indexURL}pyodide.mjs`);
+  const { loadPyodide } = await phases.time("import pyodide.mjs", () =>
+    watchedImport(watch, `${msg.indexURL}pyodide.mjs`),
+  );
   const options = { indexURL: msg.indexURL, lockFileURL: msg.lockURL };
   const key = snapshotKey(msg);
   let saved = null;
   if (cache) {
     try {
-      saved = await loadSnapshot(msg.cacheName, key);
+      saved = await loadSnapshot(msg.cacheName, key, phases);
     } catch (err) {
       info.snapshotError = String(err?.message ?? err);
     }
@@ -231,8 +271,9 @@ async function bootWith(msg, cache, info, watch, coreFailure) {
   let restored = null;
   if (saved) {
     try {
-      restored = await loadPyodide({ ...options, _loadSnapshot: saved });
-      runner = restored.pyimport(msg.runner); // from sys.modules: imported before the snapshot
+      restored = await timedLoad(loadPyodide, { ...options, _loadSnapshot: saved });
+      // From sys.modules: imported before the snapshot.
+      runner = await phases.time("runner", () => restored.pyimport(msg.runner));
     } catch (err) {
       if (coreFailure.failed) throw err; // the network, not the snapshot
       info.snapshotError = String(err?.message ?? err);
@@ -240,7 +281,8 @@ async function bootWith(msg, cache, info, watch, coreFailure) {
   }
   if (restored && !info.snapshotError) {
     post({ type: "progress", stage: "packages" });
-    await unpackWheel(restored, msg, cache); // a failure here is not the snapshot's
+    // A failure here is not the snapshot's.
+    await phases.time("wheel", () => unpackWheel(restored, msg, cache));
     info.from = "snapshot";
     return { py: restored, info };
   }
@@ -249,14 +291,14 @@ async function bootWith(msg, cache, info, watch, coreFailure) {
     await deleteSnapshot(msg.cacheName, key);
   }
   // Making a snapshot costs boot time; without a cache to keep it, none is made.
-  const py = await loadPyodide(cache ? { ...options, _makeSnapshot: true } : options);
+  const py = await timedLoad(loadPyodide, cache ? { ...options, _makeSnapshot: true } : options);
   post({ type: "progress", stage: "packages" });
-  await unpackWheel(py, msg, cache);
-  importPackage(py, msg);
+  await phases.time("wheel", () => unpackWheel(py, msg, cache));
+  await phases.time("runner", () => importPackage(py, msg));
   if (!cache) return { py, info };
   try {
     const bytes = py.makeMemorySnapshot();
-    // Compress and store after "ready": the first job must not wait for it. The runtime's
+    // Encode and store after "ready": the first job must not wait for it. The runtime's
     // files are stored first, so "snapshot" means the next visit finds everything.
     info.snapshot = async () => {
       try {
@@ -286,7 +328,11 @@ let site = null; // the init message: the site's package and runner names
 
 async function init(msg) {
   site = msg;
+  const workerMs = performance.now(); // since this worker was created: its own load
+  const endTotal = phases.begin("boot");
   const { py, info, cache } = await boot(msg, new StallWatch(STALL_TICKS));
+  endTotal();
+  info.phases = { worker: Math.round(workerMs), ...phases.summary() };
   pyodide = py;
   pyodide.setStdout(streamTo("stdout"));
   pyodide.setStderr(streamTo("stderr"));
