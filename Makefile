@@ -37,10 +37,11 @@ site: setup
 
 # Every test: lint, content checks, the browser runtime's pure modules (node --test), then
 # pytest (unit, build, the installed-wheel site, and browser tests), one worker per core:
-# each test file runs whole in one worker, in order, with its own fixtures.
+# each test file runs whole in one worker, in order, with its own fixtures. The slowest
+# cases are listed at the end, to keep the suite within its 10 minutes.
 test: setup browser-deps lint check
 	node --test tests/js/
-	$(PY) -m pytest -n auto --dist loadfile
+	$(PY) -m pytest -n auto --dist loadfile --durations=40
 
 # Content checks with file:line messages (links, anchors, sources, unsafe HTML, alt text …).
 check: setup
