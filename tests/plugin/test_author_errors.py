@@ -98,7 +98,7 @@ CASES = {
     "bad_id": ('# T\n\n```pyodide id="Bad Id"\nprint(1)\n```\n', 3, "id: id 'Bad Id' must be"),
     "unclosed_fence": ("# T\n\n```pyodide\nprint(1)\n", 3, "the pyodide fence is never closed"),
     "front_matter_yaml": (
-        "---\ntitle: a: b\n---\n\n# T\n",
+        "---\ntitle: a: b\n---\n\n# T\n\n```pyodide\nprint(1)\n```\n",
         2,
         "the front matter is not valid YAML",
     ),
@@ -165,6 +165,16 @@ def test_bad_input_names_file_line_and_fix(case: str, tiny_site: TinySite):
     assert "Traceback (most recent call last)" not in result.stderr.split(message)[0][-3000:] or (
         "pre-render" in message
     ), "no raw traceback of the plugin before the message"
+
+
+def test_broken_front_matter_on_a_page_with_nothing_of_ours_is_left_to_mkdocs(
+    tiny_site: TinySite,
+):
+    """The plugin never fails a page it has nothing to do with; with a block, it does."""
+    tiny_site.write_page("---\ntitle: a: b\n---\n\n# T\n\nplain text\n")
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "plain text" in tiny_site.html()
 
 
 def test_demo_module_syntax_error_names_both_files(tiny_site: TinySite):

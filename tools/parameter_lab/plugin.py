@@ -172,7 +172,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         self._page_url, self._page_path = page.url, path
         raw = page.file.content_string
         try:
-            _check_front_matter(raw, path)
+            self._check_front_matter_of_ours(raw, markdown, path)
             first_line = scan.body_offset(raw, markdown) + 1
             names = self._fence_names
             scanned = scan.find_fences(markdown, path, first_line, names)
@@ -210,6 +210,21 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         return markdown
 
     # -- the fence formatter, called by superfences while the page's Markdown renders --------
+
+    def _check_front_matter_of_ours(self, raw: str, markdown: str, path: str) -> None:
+        """Broken front matter shifts every line we report, so it stops the build, but only
+        on a page with something of ours (a fence, or a prose form): the plugin never fails
+        a page it has nothing to do with, which MkDocs shows as it always does."""
+        try:
+            _check_front_matter(raw, path)
+        except SourceError:
+            ours = self.config.prose.enabled and "{{" in markdown
+            try:
+                ours = ours or bool(scan.find_fences(markdown, path, 1, self._fence_names))
+            except SourceError:
+                ours = True  # a fence of ours, written wrong
+            if ours:
+                raise
 
     def _format(
         self,
