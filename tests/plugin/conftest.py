@@ -129,14 +129,22 @@ def mkdocs_cli_in_process(args: list[str], cwd: Path) -> subprocess.CompletedPro
         build_module.log.filters[:] = filters  # the CLI adds a duplicate filter per run
         warnings.showwarning = showwarning
         sys.path[:] = path
-        site = str(cwd)
         for name in set(sys.modules) - modules:
-            if getattr(sys.modules[name], "__file__", None) and str(
-                sys.modules[name].__file__
-            ).startswith(site):
+            if _comes_from(sys.modules[name], Path(cwd)):
                 del sys.modules[name]
     return subprocess.CompletedProcess(
         ["mkdocs", *args], code, stdout=out.getvalue(), stderr=err.getvalue()
+    )
+
+
+def _comes_from(module, site: Path) -> bool:
+    """Whether a module was imported from the site's folder: its file, or for a namespace
+    package (no file) its path, as written or relative to the site."""
+    places = [getattr(module, "__file__", None), *(getattr(module, "__path__", None) or [])]
+    root = site.resolve()
+    return any(
+        place and not str(place).startswith("<") and (site / place).resolve().is_relative_to(root)
+        for place in places
     )
 
 

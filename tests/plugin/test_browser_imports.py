@@ -31,6 +31,7 @@ def test_a_helper_modules_packages_are_found_for_demos_and_edited_cells(
     tiny_site: TinySite, monkeypatch
 ):
     _helper_site(tiny_site)
+    _forget_labdemos()  # another tiny site's package of that name, imported earlier here
     monkeypatch.syspath_prepend(str(tiny_site.root))
     own = json.dumps(["labdemos"])
     assert runner.imports_of("labdemos.uses", own).splitlines() == ["import numpy"]
@@ -44,7 +45,11 @@ def test_a_helper_modules_packages_are_found_for_demos_and_edited_cells(
     )
     optional = "try:\n    import einops\nexcept ImportError:\n    einops = None\n"
     assert runner.imports_in(optional, own) == ""
-    for name in [m for m in sys.modules if m.startswith("labdemos")]:
+    _forget_labdemos()
+
+
+def _forget_labdemos() -> None:
+    for name in [m for m in sys.modules if m.split(".")[0] == "labdemos"]:
         del sys.modules[name]
 
 
