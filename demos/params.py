@@ -476,27 +476,11 @@ def _qwen3_attention(c: _Config, d: int) -> tuple[int, int, int, int]:
 
 
 def _qwen3(c: _Config) -> ParamCount:
+    """Qwen3 and Qwen3-MoE: one layout; a dense model is the MoE one without experts."""
     d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
     attn, _, kv, hd = _qwen3_attention(c, d)
-    mlp = 3 * d * c.get("intermediate_size")
-    tied = c.get("tie_word_embeddings", False)
-    return _layered(
-        "qwen3",
-        [_Layer(attn, mlp, 2 * d) for _ in range(L)],
-        embed=V * d,
-        lm_head=0 if tied else V * d,
-        final_norms=d,
-        kv_heads=kv,
-        head_dim=hd,
-        kv_layers=[(2 * kv * hd, 0)] * L,
-        max_context=c.get("max_position_embeddings", 0),
-    )
-
-
-def _qwen3_moe(c: _Config) -> ParamCount:
-    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
-    attn, _, kv, hd = _qwen3_attention(c, d)
-    E, k = c.get("num_experts"), c.get("num_experts_per_tok")
+    moe = c.family == "qwen3_moe"
+    E, k = (c.get("num_experts"), c.get("num_experts_per_tok")) if moe else (0, 0)
     step = c.get("decoder_sparse_step", 1)
     dense_only = set(c.config.get("mlp_only_layers") or [])
     layers = []
@@ -508,7 +492,7 @@ def _qwen3_moe(c: _Config) -> ParamCount:
         layers.append(_Layer(attn, norms=2 * d, **{"mlp": 0, **mlp}))
     tied = c.get("tie_word_embeddings", False)
     return _layered(
-        "qwen3_moe",
+        c.family,
         layers,
         embed=V * d,
         lm_head=0 if tied else V * d,
@@ -659,7 +643,7 @@ FAMILIES = {
     "bert": _bert,
     "mixtral": _mixtral,
     "qwen3": _qwen3,
-    "qwen3_moe": _qwen3_moe,
+    "qwen3_moe": _qwen3,
     "deepseek_v3": _deepseek_v3,
     "gpt_oss": _gpt_oss,
     "llama4_text": _llama4,
