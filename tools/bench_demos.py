@@ -40,7 +40,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tools.browser_harness import CHROMIUM, CHROMIUM_ARGS, free_port, serve  # noqa: E402
+from tools.browser_harness import ALL_KEPT, CHROMIUM, CHROMIUM_ARGS, free_port, serve  # noqa: E402
 
 BOOT_MS = 120_000
 
@@ -248,17 +248,6 @@ def offline_reopen(browser: Browser, url: str, page_path: str, cell: str) -> dic
     if booted != "snapshot":
         sys.exit(f"(g): the offline reopen booted {booted}, not from the snapshot")
     return {"paint": paint, "run": run, "output": output}
-
-
-# Every same-origin file the page loaded is in a cache (the service worker's or the Python
-# worker's): what an offline reopen needs (as tests/browser/test_offline.py waits for it).
-ALL_KEPT = """async () => {
-  const urls = [location.href.split("#")[0],
-    ...performance.getEntriesByType("resource").map((e) => e.name)
-      .filter((u) => u.startsWith(location.origin))];
-  for (const url of urls) if (!(await caches.match(url))) return false;
-  return true;
-}"""
 
 
 def bytes_before_intent(

@@ -29,6 +29,16 @@ CHROMIUM_ARGS = [
 # A browser context that sends this cookie gets COOP/COEP from a server that otherwise does
 # not: one server (one port, so Material's instant navigation works) serves both ways.
 ISOLATION_COOKIE = "plab-isolated=1"
+# In a page: whether every same-origin file it loaded is in a cache (the service worker's,
+# or the Python worker's for the core's big files, which the service worker does not store
+# twice), so the page can be reopened offline. The offline test and benchmark wait on it.
+ALL_KEPT = """async () => {
+  const urls = [location.href.split("#")[0],
+    ...performance.getEntriesByType("resource").map((e) => e.name)
+      .filter((u) => u.startsWith(location.origin))];
+  for (const url of urls) if (!(await caches.match(url))) return false;
+  return true;
+}"""
 # What a static host compresses: text, scripts, data and WebAssembly; not images or zips.
 _COMPRESSIBLE = re.compile(r"^(text/|application/(javascript|json|wasm|xml)|image/svg\+xml)")
 

@@ -12,6 +12,7 @@ from playwright.sync_api import Page
 
 from tests.browser.conftest import PageGuard, check_guard, guard_page, guarded_context
 from tests.browser.helpers import block, boots, output, run, wait_snapshot_saved
+from tools.browser_harness import ALL_KEPT
 
 
 @pytest.fixture(params=["plain", "coop-coep"])
@@ -27,17 +28,6 @@ def online(request, browser, playground_url) -> Iterator[tuple[object, PageGuard
     yield context, guard
     context.close()
     check_guard(guard)
-
-
-# Every same-origin file this page loaded is in the service worker's cache, or the Python
-# worker's (the core's big files, which the service worker does not store twice).
-ALL_KEPT = """async () => {
-  const urls = [location.href.split("#")[0],
-    ...performance.getEntriesByType("resource").map((e) => e.name)
-      .filter((u) => u.startsWith(location.origin))];
-  for (const url of urls) if (!(await caches.match(url))) return false;
-  return true;
-}"""
 
 
 def test_a_page_opened_once_reads_and_runs_offline(online):
