@@ -61,6 +61,15 @@ def test_llama_2_7b_closed_form():
     assert count.total == L * (4 * d * d + 3 * d * inner + 2 * d) + 2 * V * d + d
 
 
+def test_llm_jp_13b_closed_form():
+    """LLM-jp-13B v1.0 (GPT-2 layout, tied head), by hand from its config: 12,855,592,960."""
+    d, L, V, P, inner = 5120, 40, 50688, 2048, 20480
+    per_layer = (d * 3 * d + 3 * d) + (d * d + d) + (d * inner + inner) + (inner * d + d) + 4 * d
+    count = params.count_params(params.load_preset("llm-jp-13b-v1.0"))
+    assert count.breakdown["lm_head"] == 0
+    assert count.total == V * d + P * d + L * per_layer + 2 * d == 12_855_592_960
+
+
 def test_tied_head_counts_once():
     config = params.load_preset("llama-3.2-1b")
     tied = params.count_params(config)

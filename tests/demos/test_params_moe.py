@@ -184,6 +184,30 @@ def gemma3_text(c: dict) -> Iterator[Tensor]:
     yield from _ends(c, c.get("tie_word_embeddings", True))
 
 
+def _gpt2(c: dict) -> Iterator[Tensor]:
+    """GPT2LMHeadModel: Conv1D weights are stored (in, out); the head is tied to wte."""
+    d, inner = c["n_embd"], c.get("n_inner") or 4 * c["n_embd"]
+    yield "transformer.wte.weight", (c["vocab_size"], d)
+    yield "transformer.wpe.weight", (c["n_positions"], d)
+    for i in range(c["n_layer"]):
+        p = f"transformer.h.{i}."
+        for norm in ("ln_1", "ln_2"):
+            yield p + norm + ".weight", (d,)
+            yield p + norm + ".bias", (d,)
+        for name, shape in (
+            ("attn.c_attn", (d, 3 * d)),
+            ("attn.c_proj", (d, d)),
+            ("mlp.c_fc", (d, inner)),
+            ("mlp.c_proj", (inner, d)),
+        ):
+            yield p + name + ".weight", shape
+            yield p + name + ".bias", (shape[1],)
+    yield "transformer.ln_f.weight", (d,)
+    yield "transformer.ln_f.bias", (d,)
+    if c.get("tie_word_embeddings") is False:
+        yield "lm_head.weight", (c["vocab_size"], d)
+
+
 REFERENCE = {
     "mixtral": mixtral,
     "qwen3": qwen3,
@@ -193,6 +217,7 @@ REFERENCE = {
     "llama4_text": llama4_text,
     "gemma3_text": gemma3_text,
     "llama": _llama,
+    "gpt2": _gpt2,
 }
 
 
@@ -226,6 +251,7 @@ NEW_PRESETS = {
     # model cards give only the nominal size, so the tensor list is the reference.
     "swallow-70b": "llama",
     "llm-jp-3-172b": "llama",
+    "llm-jp-13b-v1.0": "gpt2",
 }
 
 
