@@ -71,6 +71,33 @@ def test_prerendered_views_use_the_runners_formatter():
     assert "&#34;rows&#34;" in page or "&#34;rows&#34;:" in page or '"rows"' in html.unescape(page)
 
 
+def _demo_with_rows(n: int) -> Block:
+    block = _demo()
+    rows = [{"k": f"row-{i}"} for i in range(n)]
+    outcome = {"ok": True, "streams": [], "result": {"rows": rows}}
+    return Block("demo", 3, "", "d", block.spec, outcome)
+
+
+def test_a_long_table_shows_its_first_rows_and_keeps_the_whole_table_unopened():
+    limit, shown = render.TABLE_PREVIEW["limit"], render.TABLE_PREVIEW["shown"]
+    page = render.render_demo(_demo_with_rows(limit + 1), {}, {}, i18n.strings_for("ja"), "ja")
+    before, unopened = page.split("<noscript data-unopened>")
+    # Where scripts run, the page holds the first rows only: the rest is <noscript> text.
+    assert before.count("<td>row-") == shown and "<td>row-9</td>" in before
+    assert f"全{limit + 1}行を表示" in before and '<details class="plab-rows">' in before
+    # Where they do not, and for search, the whole table is there, under the same name.
+    table = unopened.split("</noscript>")[0]
+    assert table.count("<td>row-") == limit + 1
+    names = re.findall(r'aria-label="([^"]*)"><table>', page)
+    assert len(names) == 2 and names[0] == names[1]
+
+
+def test_a_table_within_the_limit_is_shown_whole():
+    limit = render.TABLE_PREVIEW["limit"]
+    page = render.render_demo(_demo_with_rows(limit), {}, {}, i18n.strings_for("en"), "en")
+    assert page.count("<td>row-") == limit and "plab-rows" not in page and "<noscript" not in page
+
+
 def test_button_words_are_the_strings_not_dict_methods():
     page = render.render_demo(_demo(), {}, {}, i18n.strings_for("ja"), "ja")
     assert "data-demo-copy>コピー</button>" in page  # `t.copy` would be dict.copy

@@ -4,6 +4,7 @@ supplies is text in the page, never markup."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from functools import cache
 
@@ -111,6 +112,12 @@ def demo_call_source(spec: dict, values: dict) -> str:
     )
 
 
+# A demo's table longer than "limit" rows shows its first "shown" rows, and the whole table
+# waits in a <details> until the reader opens it: hundreds of cells nobody asked for would
+# cost every reader their style and layout (view.html; widgets.js draws a run's alike).
+TABLE_PREVIEW = {"limit": 15, "shown": 10}
+
+
 def render_demo(
     block: Block, view_specs: dict, images: dict[str, tuple[str, str]], t: dict, language: str
 ) -> str:
@@ -123,6 +130,7 @@ def render_demo(
         "views": spec["views"],
         "viewSpecs": view_specs,  # name -> {"spec": Vega-Lite, "datasets": {name: result key}}
         "labels": spec["labels"],  # passed to the runner with every run
+        "tablePreview": TABLE_PREVIEW,
     }
     outcome = block.outcome or {}
     result = outcome.get("result")
@@ -153,6 +161,7 @@ def render_demo(
         client=client,
         controls=controls,
         views=views,
+        preview=TABLE_PREVIEW,
         code=code,
         outcome=block.outcome,
         t=t,
@@ -184,3 +193,20 @@ def render_chart(
 
 def render_table(block: Block, table: object, rows: list[dict]) -> str:
     return _render("table.html", block=block, table=table, rows=rows)
+
+
+# The styles go where extra_css would put them, after the head's last stylesheet link: a
+# site's own later <style> still overrides them.
+_HEAD_END = re.compile(r"</head\s*>", re.I)
+_STYLESHEET = re.compile(r"<link\b[^>]*\brel=[\"']?stylesheet\b[^>]*>", re.I)
+
+
+def inline_styles(page_html: str, css: str, font_face: str | None = None) -> str:
+    """``page_html`` with the plugin's styles in its head (see styles.html)."""
+    head_end = _HEAD_END.search(page_html)
+    if head_end is None:
+        return page_html  # not a page (a fragment some other plugin renders): nothing to style
+    links = list(_STYLESHEET.finditer(page_html, 0, head_end.start()))
+    at = links[-1].end() if links else head_end.start()
+    styles = _render("styles.html", css=css, font_face=font_face)
+    return page_html[:at] + styles + page_html[at:]

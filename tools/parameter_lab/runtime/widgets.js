@@ -520,7 +520,7 @@ class DemoWidget extends Widget {
     for (const view of outcome.views) {
       const box = this.viewBox(view.view);
       if (view.kind === "text") box.replaceChildren(textView(view.text));
-      else if (view.kind === "table") box.replaceChildren(tableView(view, this.title()));
+      else if (view.kind === "table") box.replaceChildren(...tableView(view, this.title(), this.spec.tablePreview));
       else if (view.kind === "chart") this.drawChart(box, view.view, result);
     }
     showFigures(this.figures?.spans ?? [], outcome.figures);
@@ -653,13 +653,26 @@ function textView(text) {
 
 // The markup of the build's view.html as Material leaves it: a focusable region that scrolls,
 // named as the build names it (the demo's title and the page's column headers, not the
-// view's key).
-function tableView({ columns, rows }, title) {
+// view's key). A long table shows its first rows, and the whole table once the reader opens
+// its <details> (drawn then, as the build's waits as <noscript> until then).
+function tableView({ columns, rows }, title, preview = { limit: Infinity, shown: 0 }) {
+  const label = `${title} – ${columns.join(" / ")}`;
+  if (rows.length <= preview.limit) return [tableRegion(columns, rows, label)];
+  const all = document.createElement("details");
+  all.className = "plab-rows";
+  const summary = document.createElement("summary");
+  summary.textContent = strings().allRows(rows.length);
+  all.append(summary);
+  all.addEventListener("toggle", () => all.open && all.childElementCount === 1 && all.append(tableRegion(columns, rows, label)));
+  return [tableRegion(columns, rows.slice(0, preview.shown), label), all];
+}
+
+function tableRegion(columns, rows, label) {
   const wrap = document.createElement("div");
   wrap.className = "plab-table";
   wrap.tabIndex = 0;
   wrap.setAttribute("role", "region");
-  wrap.setAttribute("aria-label", `${title} – ${columns.join(" / ")}`);
+  wrap.setAttribute("aria-label", label);
   const table = document.createElement("table");
   const head = table.createTHead().insertRow();
   for (const column of columns) {
