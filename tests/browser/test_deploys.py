@@ -71,7 +71,6 @@ def _deploy(site: Path, runtime: runtime_assets.RuntimeBundle, target: Path) -> 
     assets = target / ASSETS
     old = {
         next(assets.glob("loader.*.js")).name: runtime.manifest["loader"],
-        next(assets.glob("plab.*.css")).name: runtime.manifest["css"],
     }
     for entry in assets.iterdir():
         if entry.name != "svg":

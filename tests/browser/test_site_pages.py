@@ -49,6 +49,15 @@ def test_math_is_mathml_drawn_with_the_self_hosted_math_font(
         " && f.status === 'loaded')"
     )
     assert not [u for u in scripts if re.search(r"math|katex|temml", u.rsplit("/", 1)[-1])]
+    # The font is fetched only once the page has loaded: it never delays the first paint.
+    font_start, load_start = page.evaluate(
+        """() => [
+          performance.getEntriesByType("resource")
+            .find((e) => /plab-math\\.[0-9a-f]+\\.woff2/.test(e.name))?.startTime,
+          performance.getEntriesByType("navigation")[0].loadEventStart,
+        ]"""
+    )
+    assert font_start is not None and load_start > 0 and font_start >= load_start
     # Screen readers get the MathML itself: no hidden duplicate of any formula.
     assert page.locator(".plab-math [aria-hidden], .plab-math .katex").count() == 0
 

@@ -51,7 +51,7 @@ def test_inline_and_display_math_become_mathml(renderer):
     assert 'tabindex="0"' in display.group(1) and 'aria-label="数式"' in display.group(1)
     assert 'display="block"' in display.group(2) and "<mfrac>" in out
     # Screen readers read the MathML itself: no hidden copy, no TeX annotation, and the page
-    # links nothing (the few rules and the font are in plab.css).
+    # links nothing (the few rules are in plab.css, which the plugin inlines into the head).
     assert "aria-hidden" not in out and "<annotation" not in out and "katex" not in out
     assert out.split("</head>")[0] == PAGE.split("</head>")[0]
 
@@ -110,25 +110,32 @@ def test_the_wheel_carries_the_temml_that_renders_at_build():
     assert version and version.group(1).decode() == npm["version"]
 
 
-def test_built_pages_carry_mathml_and_link_no_math_stylesheet(built_site: Path):
+def test_built_pages_carry_mathml_and_no_request_before_their_text(built_site: Path):
     with_math = []
     for page in sorted(built_site.rglob("index.html")):
         text = page.read_text(encoding="utf-8")
         assert 'class="arithmatex"' not in text, page
         assert "katex" not in text.lower(), page
-        # No font preload and no stylesheet but Material's and plab.css: nothing stands
-        # between the request and the first paragraph's text.
+        # No font preload, no font in the page and no stylesheet but Material's: nothing of
+        # ours stands between the request and the first paragraph's text. The blocks' and
+        # the math's styles are inlined; the loader adds the math font after the load event.
         sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', text)
-        assert all("assets/stylesheets/" in s or "/plab." in s for s in sheets), sheets
-        assert 'rel="preload"' not in text, page
+        assert sheets and all("assets/stylesheets/" in s for s in sheets), sheets
+        assert 'rel="preload"' not in text and "@font-face" not in text, page
+        assert text.count("<style data-plab-styles>") == 1, page
         if 'class="plab-math' in text:
             assert "<math" in text, page
             with_math.append(page)
     assert with_math, "no built page has math: the check above proved nothing"
-    css = next((built_site / "assets/plab").glob("plab.*.css")).read_text(encoding="utf-8")
-    font = re.search(r"url\((plab-math\.[0-9a-f]+\.woff2)\)", css)
-    assert font and (built_site / "assets/plab" / font.group(1)).is_file()
-    assert css.count("font-display: swap") == css.count("@font-face") == 1
+    manifest = _loader_manifest(built_site)
+    assert (built_site / "assets/plab" / manifest["font"]).is_file()
+    assert "css" not in manifest and not list((built_site / "assets/plab").glob("*.css"))
+
+
+def _loader_manifest(built_site: Path) -> dict:
+    loader = next((built_site / "assets/plab").glob("loader.*.js")).read_text(encoding="utf-8")
+    start = loader.index('{"pyodide"')
+    return json.JSONDecoder().raw_decode(loader, start)[0]
 
 
 def test_a_link_made_of_one_formula_is_named_by_its_text(renderer):

@@ -75,7 +75,7 @@ class ParameterLabConfig(base.Config):
     locales_dir = c.Optional(c.Type(str))
     # Render math at build: formulas written for pymdownx.arithmatex (generic: true) become
     # MathML Core (Temml on Node.js), drawn natively by browsers with the self-hosted math
-    # font in plab.css; no math script or stylesheet is needed in the page. Off by default:
+    # font; no math script or stylesheet is needed in the page. Off by default:
     # a site that renders its math in the browser (MathJax, KaTeX's auto-render) keeps
     # arithmatex's output exactly as it is, and needs no Node.js. `math: true` is short for
     # `math: {enabled: true}`.

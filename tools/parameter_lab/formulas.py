@@ -4,8 +4,10 @@ math stylesheet runs when a reader opens it, and screen readers read the MathML 
 
 Temml runs in one Node.js child process per build (started at the first page with math),
 fed a page's formulas at a time as one JSON line. The Temml it runs is the copy the
-runtime vendors into ``_dist/`` (the wheel carries it). The few rules its MathML needs and
-the self-hosted math font are in ``plab.css``, which every page already links.
+runtime vendors into ``_dist/`` (the wheel carries it). The few rules its MathML needs are
+in ``plab.css``, which the plugin inlines into every page's head; the self-hosted math font
+is added once the page has loaded (by the loader, or by the page's own @font-face on a site
+without one), so it never delays the text.
 
 Node.js is needed only by sites that turn ``math`` on and have math: then a page with math
 and no ``node`` on ``PATH`` stops the build with a message that says so. No fallback to

@@ -13,7 +13,8 @@
   ``custom_dir/parameter_lab/`` first), also when a blog renders it again in an excerpt.
 * ``on_page_content``: make sure every block found was rendered.
 * ``on_page_context``: the page a blog view's excerpts are rendered into.
-* ``on_post_page``: with the ``math`` option, render the page's formulas as MathML.
+* ``on_post_page``: with the ``math`` option, render the page's formulas as MathML; inline
+  the blocks' and the math's styles into the page's head.
 * ``on_post_build``: copy the runtime and the SVGs into the site; prune old cache entries.
 """
 
@@ -111,7 +112,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             )
             dist = runtime_assets.ensure_dist()
             self.available = browser_imports.lock_imports(dist / "pyodide" / "pyodide-lock.json")
-            self.runtime, self._styles = None, []
+            self.runtime, self.styles = None, None
             # The loader runs blocks, and shows charts live (charts come from charts_module).
             if blocks or self.site_charts.charts or self.site_charts.tables:
                 local = self.config.pyodide_packages or os.environ.get("PYODIDE_PACKAGES")
@@ -124,17 +125,14 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                     strings=words["runtime"],
                     package=self.config.demos_package if blocks else None,
                 )
-            elif self.config.math.enabled:  # MathML needs the math font, nothing else
-                self._styles = runtime_assets.build_styles(dist, self.cache / "styles")
+            if self.runtime is not None or self.config.math.enabled:
+                self.styles = runtime_assets.build_styles(dist, self.cache / "styles")
         except (SourceError, runtime_assets.AssetError) as exc:
             raise PluginError(f"parameter-lab: {exc}") from exc
         if self.runtime is not None:
             loader = ExtraScriptValue(f"{ASSETS_PREFIX}/{self.runtime.loader}")
             loader.type = "module"
             config.extra_javascript.append(loader)
-            config.extra_css.append(f"{ASSETS_PREFIX}/{self.runtime.manifest['css']}")
-        elif self._styles:
-            config.extra_css.append(f"{ASSETS_PREFIX}/{self._styles[0]}")
         custom_dir = config.theme.custom_dir
         overrides = Path(custom_dir) / render.OVERRIDES if custom_dir else None
         render.use_template_dirs([str(overrides)] if overrides and overrides.is_dir() else [])
@@ -286,19 +284,26 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
+        if not self.config.enabled or self.styles is None:
+            return None
         # Math becomes MathML here, after the search plugin indexed the TeX source. Off (the
         # default), the page keeps arithmatex's output for the site's own math script.
-        if not (self.config.enabled and self.config.math.enabled):
-            return None
-        from parameter_lab import formulas  # imported here: one self-contained wiring
+        if self.config.math.enabled:
+            from parameter_lab import formulas  # imported here: one self-contained wiring
 
-        if getattr(self, "_math", None) is None:  # one Node process per build, on first use
-            self._math = formulas.MathRenderer(runtime_assets.DIST / "node" / "temml.cjs")
-        where = f"{self.docs_prefix}/{page.file.src_uri}"
-        try:
-            return formulas.render_page(output, self._math, where, self.config.language)
-        except formulas.MathError as exc:
-            raise PluginError(f"parameter-lab: {exc}") from exc
+            if getattr(self, "_math", None) is None:  # one Node process per build, on first use
+                self._math = formulas.MathRenderer(runtime_assets.DIST / "node" / "temml.cjs")
+            where = f"{self.docs_prefix}/{page.file.src_uri}"
+            try:
+                output = formulas.render_page(output, self._math, where, self.config.language)
+            except formulas.MathError as exc:
+                raise PluginError(f"parameter-lab: {exc}") from exc
+        # Without a loader to add the math font once the page has loaded, the page names it.
+        font_face = None
+        if self.runtime is None and self.config.math.enabled:
+            font = get_relative_url(f"{ASSETS_PREFIX}/{self.styles.font}", page.url)
+            font_face = self.styles.font_face_at(font)
+        return render.inline_styles(output, self.styles.css, font_face)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if not self.config.enabled:
@@ -309,9 +314,9 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             (target / "manifest.json").unlink(missing_ok=True)  # build bookkeeping, not served
             sw = self.runtime.directory / self.runtime.manifest["sw"]
             shutil.copy2(sw, Path(config.site_dir) / runtime_assets.SW_NAME)
-        for name in self._styles:
+        if self.styles is not None:
             target.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(self.cache / "styles" / name, target / name)
+            shutil.copy2(self.cache / "styles" / self.styles.font, target / self.styles.font)
         if self._svgs:
             (target / "svg").mkdir(parents=True, exist_ok=True)
         for name, svg in self._svgs.items():

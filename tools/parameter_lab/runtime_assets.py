@@ -21,6 +21,7 @@ import base64
 import contextlib
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -54,13 +55,27 @@ BUNDLES = {
 SW_NAME = "plab-sw.js"
 # The loader is bundled before any site exists; each build puts its manifest here.
 MANIFEST_PLACEHOLDER = '"__PLAB_MANIFEST__"'
-# The self-hosted math font plab.css names by this file name (runtime/fonts/).
+# The self-hosted math font plab-math-font.css names by this file name (runtime/fonts/).
 MATH_FONT = "plab-math.woff2"
+MATH_FONT_FACE = "plab-math-font.css"  # its @font-face, for a site with math and no loader
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same sources give the same bytes
 
 
 class AssetError(RuntimeError):
     """A runtime asset cannot be built; the message says what to install or fix."""
+
+
+@dataclass(frozen=True)
+class Styles:
+    """What a page of a site with blocks, charts or math needs before its first paint."""
+
+    css: str  # plab.css, inlined into each page: a file would be one more blocking request
+    font: str  # the hashed math font's file name, beside the runtime in assets/plab/
+    font_face: str  # its @font-face, with url(MATH_FONT) still to be made the page's own
+
+    def font_face_at(self, url: str) -> str:
+        """The @font-face for a page that reaches the font at ``url``."""
+        return self.font_face.replace(f"url({MATH_FONT})", f"url({url})")
 
 
 @dataclass(frozen=True)
@@ -128,6 +143,7 @@ def build_dist(node_modules: Path, out: Path) -> None:
     shutil.copy2(RUNTIME_SRC / "fonts" / MATH_FONT, out / MATH_FONT)
     shutil.copy2(RUNTIME_SRC / "fonts" / "OFL.txt", out / "plab-math-OFL.txt")  # its licence
     shutil.copy2(RUNTIME_SRC / "plab.css", out / "plab.css")
+    shutil.copy2(RUNTIME_SRC / MATH_FONT_FACE, out / MATH_FONT_FACE)
     placeholder = out / "manifest-placeholder.js"
     placeholder.write_text(f"export default {MANIFEST_PLACEHOLDER};\n")
     bundles = {}
@@ -209,7 +225,7 @@ def build_runtime(
         out=out,
     )
     manifest["lock"] = _write_hashed(out, "pyodide-lock.json", json.dumps(lock).encode())
-    manifest["css"] = build_styles(dist, out)[0]
+    manifest["font"] = build_styles(dist, out).font  # the loader adds it once a page has loaded
     manifest["cdn"] = cdn  # absolute: the worker caches files under it as immutable
     manifest["package"] = BROWSER_DIST
     manifest["runner"] = RUNNER_MODULE
@@ -228,18 +244,24 @@ def build_runtime(
     return RuntimeBundle(out, manifest)
 
 
-def build_styles(dist: Path, out: Path) -> list[str]:
-    """Write the hashed stylesheet and the math font it loads into ``out``; return their
-    names, the stylesheet's first. A site without blocks or charts (math only) needs no
-    more of the runtime than these."""
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+def build_styles(dist: Path, out: Path) -> Styles:
+    """Write the hashed math font into ``out``; return it with the stylesheet and the
+    @font-face. A site without blocks or charts (math only) needs no more than these."""
     out.mkdir(parents=True, exist_ok=True)
-    # plab.css names the math font by its plain name; the page gets the hashed one.
     font = _write_hashed(out, MATH_FONT, (dist / MATH_FONT).read_bytes())
-    css = (dist / "plab.css").read_text(encoding="utf-8")
-    if f"url({MATH_FONT})" not in css:
-        raise AssetError(f"plab.css must load the math font as url({MATH_FONT})")
-    css = css.replace(f"url({MATH_FONT})", f"url({font})")
-    return [_write_hashed(out, "plab.css", css.encode()), font]
+    face = (dist / MATH_FONT_FACE).read_text(encoding="utf-8")
+    if f"url({MATH_FONT})" not in face:
+        raise AssetError(f"{MATH_FONT_FACE} must load the math font as url({MATH_FONT})")
+    # Every page carries the stylesheet: without its comments (plab.css has no strings that
+    # hold "/*"), and without the blank lines they leave.
+    css = _CSS_COMMENT.sub("", (dist / "plab.css").read_text(encoding="utf-8"))
+    css = "\n".join(line for line in css.splitlines() if line.strip())
+    if "</" in css:
+        raise AssetError("plab.css must not contain '</': it is inlined into a <style>")
+    return Styles(css=css, font=font, font_face=face)
 
 
 # Manifest entries that name no file of the cached runtime (a URL, names, the words, the

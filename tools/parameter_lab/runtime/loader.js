@@ -200,7 +200,21 @@ function anyKeptEdit() {
   return ids.length > 0 && anyKept(storage, location.pathname, ids);
 }
 
+// The math font is added once the page has loaded, so no font request stands before the
+// text's first paint; until it arrives the system's math font draws the formulas (swap).
+// Its family is the one plab.css gives math. document.fonts outlives instant navigation.
+let mathFont = null;
+function addMathFont() {
+  if (mathFont || !document.querySelector(".plab-math")) return;
+  mathFont = new FontFace("PLab Math", `url(${url("font")})`, { display: "swap" });
+  document.fonts.add(mathFont);
+  mathFont.load().catch(() => (mathFont = null)); // offline, say: the next page tries again
+}
+const whenLoaded = (fn) =>
+  document.readyState === "complete" ? fn() : addEventListener("load", fn, { once: true });
+
 function onPage() {
+  whenLoaded(addMathFont);
   const samePage = articlePath === location.pathname;
   article = document.querySelector("article") ?? document.body;
   articlePath = location.pathname;
@@ -234,12 +248,12 @@ function offline() {
       const urls = performance.getEntriesByType("resource").map((entry) => entry.name);
       const images = [...document.images, ...document.querySelectorAll("link[rel~='icon']")]
         .map((el) => el.src ?? el.href);
+      if (mathFont) images.push(url("font")); // it may still be on its way
       registration.active?.postMessage({ type: "keep", urls: [location.href.split("#")[0], ...urls, ...images] });
     })
     .catch(() => {}); // not allowed here (a private mode, a policy): reading needs no worker
 }
-if (document.readyState === "complete") offline();
-else addEventListener("load", offline, { once: true });
+whenLoaded(offline);
 
 // Material exposes document$, which emits on first load and after each instant navigation.
 if (window.document$) window.document$.subscribe(() => onPage());
