@@ -38,6 +38,8 @@ def run(page: Page, block_id: str, timeout: int = BOOT_MS) -> str:
 
 
 def output(page: Page, block_id: str) -> str:
+    """A block's output as a reader sees it (scrolled to: see ``results``)."""
+    block(page, block_id).scroll_into_view_if_needed()
     return block(page, block_id).locator("[data-demo-output]").inner_text()
 
 
@@ -71,7 +73,11 @@ def statuses(page: Page, block_id: str) -> list[str]:
 
 
 def results(page: Page, block_id: str) -> list[str]:
-    """The text of a demo's text and table views (not their buttons or images)."""
+    """The text of a demo's text and table views (not their buttons or images), as a reader
+    sees it: a block below the fold is not rendered (content-visibility), so it has no
+    rendered text until it is scrolled to."""
+    block(page, block_id).scroll_into_view_if_needed()
+    settle(page)
     views = block(page, block_id).locator(".plab-view :is(.plab-table, .plab-text)")
     return views.all_inner_texts()
 

@@ -114,8 +114,16 @@ def current_scheme(page: Page) -> str:
     return next((name for name, value in SCHEMES.items() if value == body), "light")
 
 
+# Blocks below the fold are not styled or laid out until a reader nears them (plab.css:
+# content-visibility). axe reads contrast from what is drawn, so everything is drawn first,
+# as each part is once the reader scrolls to it.
+DRAW_ALL = ".md-typeset > * { content-visibility: visible !important; }"
+
+
 def audit(page: Page, where: str, found: list[str]) -> None:
     """axe in both palettes, switched in the page: the one it shows first, then the other."""
+    if not page.evaluate("!!document.querySelector('style[data-draw-all]')"):
+        page.add_style_tag(content=DRAW_ALL).evaluate("el => el.dataset.drawAll = ''")
     first = current_scheme(page)
     for scheme in sorted(SCHEMES, key=lambda s: s != first):
         use_scheme(page, scheme)

@@ -145,6 +145,7 @@ def read_to_the_bottom(page: Page) -> None:
     cdp = page.context.new_cdp_session(page)
     for target in page.locator("[data-demo], figure.plab-chart").all():
         target.scroll_into_view_if_needed()
+        settle(page)  # drawn at its own size (content-visibility), not its placeholder's
         box = target.bounding_box()
         if not box:
             continue
@@ -215,8 +216,11 @@ def test_one_tap_on_run_fetches_python_and_shows_output(browser, site_url: str):
     page.on("request", lambda r: fetched.append(r.url))
     page.goto(site_url + "memory/", wait_until="networkidle")
     calc = page.locator("[data-demo=param-calculator]")
+    calc.scroll_into_view_if_needed()  # drawn as a reader sees it (content-visibility)
+    settle(page)
     results = calc.locator(".plab-view :is(.plab-table, .plab-text)")
     views = results.all_inner_texts()
+    assert views and all(views), "the pre-rendered result, read before the tap"
     calc.locator("[data-demo-run]").tap()
     # At once: progress in words, and the pre-rendered result still there.
     expect(calc).to_have_attribute("data-status", re.compile("loading|running"), timeout=500)
