@@ -260,6 +260,39 @@ async function timedLoad(loadPyodide, options) {
   }
 }
 
+// Pyodide restores a snapshot by copying all of it (~31 MB) into the wasm memory, from a
+// buffer the whole memory would first have to be decoded into. Instead its restoreSnapshot
+// (a private API: any surprise fails the snapshot boot, and a raw boot follows) gets only
+// the snapshot's header, which it checks (magic, build id) and parses (its JS state); the
+// pages that are not zero go straight from the stored copy into the fresh wasm memory
+// ("snapshot write"). loadPyodide sizes that memory by the length of what it is given.
+async function restoreFrom(saved, loadPyodide, options, msg, watch) {
+  const { default: create } = await watchedImport(watch, `${msg.indexURL}pyodide.asm.mjs`);
+  const createPyodideModule = async (settings) => {
+    const module = await create(settings);
+    const API = module.API;
+    const restore = API?.restoreSnapshot;
+    if (typeof restore !== "function") throw new Error("this Pyodide has no restoreSnapshot");
+    API.restoreSnapshot = () => {
+      const sizes = new Uint8Array(8);
+      saved.writeTo(sizes);
+      const headerLength = new DataView(sizes.buffer).getUint32(4, true);
+      if (headerLength < 8 || headerLength > saved.length) throw new Error("the snapshot's header is damaged");
+      const header = new Uint8Array(headerLength);
+      saved.writeTo(header);
+      const config = restore.call(API, header); // checks it; copies no memory: there is none
+      const end = phases.begin("snapshot write");
+      saved.writeTo(module.HEAPU8, headerLength);
+      end();
+      return config;
+    };
+    return module;
+  };
+  // Only its length is read (the memory's size) before restoreSnapshot; never written.
+  const sized = new Uint8Array(saved.length);
+  return timedLoad(loadPyodide, { ...options, _loadSnapshot: sized, createPyodideModule });
+}
+
 async function bootWith(msg, cache, info, watch, coreFailure) {
   post({ type: "progress", stage: "download" });
   const { loadPyodide } = await phases.time("import pyodide.mjs", () =>
@@ -279,7 +312,7 @@ async function bootWith(msg, cache, info, watch, coreFailure) {
   let restored = null;
   if (saved) {
     try {
-      restored = await timedLoad(loadPyodide, { ...options, _loadSnapshot: saved });
+      restored = await restoreFrom(saved, loadPyodide, options, msg, watch);
       // From sys.modules: imported before the snapshot.
       runner = await phases.time("runner", () => restored.pyimport(msg.runner));
     } catch (err) {
