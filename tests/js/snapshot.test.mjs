@@ -4,6 +4,7 @@
 import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  StoredSnapshot,
   decodeSnapshot,
   deleteSnapshot,
   encodeSnapshot,
@@ -60,7 +61,7 @@ test("a snapshot round-trips, stored without its zero pages", async () => {
   const url = snapshotURL(INDEX, "a.whl", "w.js");
   const size = await saveSnapshot("plab-x", url, bytes);
   assert.ok(size < 3 * 4096, `stored in ${size} bytes`);
-  assert.deepEqual(await loadSnapshot("plab-x", url), bytes);
+  assert.deepEqual((await loadSnapshot("plab-x", url)).decode(), bytes);
 });
 
 test("any length, any offset, and nothing but data round-trip", () => {
@@ -70,6 +71,27 @@ test("any length, any offset, and nothing but data round-trip", () => {
     const zeros = new Uint8Array(length);
     assert.deepEqual(decodeSnapshot(encodeSnapshot(zeros)), zeros, `${length} zeros`);
   }
+});
+
+test("written into a used memory from an offset: kept pages copied, zero pages zeroed, the rest left", () => {
+  // What a boot does: the snapshot's first `from` bytes are Pyodide's header, the rest its
+  // memory, written over a wasm memory that its start-up has already partly written.
+  const length = 5 * 4096 + 100;
+  const memory = new Uint8Array(length);
+  memory.fill(5, 0, 4096); // page 0: data (the header's page)
+  memory.fill(6, 2 * 4096 + 7, 2 * 4096 + 9); // page 2: a little data; pages 1, 3, 4: zero
+  memory.fill(8, 5 * 4096, length); // the last, short page
+  const saved = new StoredSnapshot(encodeSnapshot(memory));
+  assert.equal(saved.length, length);
+  for (const from of [0, 48, 4096 + 16, 3]) {
+    const target = new Uint8Array(length + 500).fill(0xee); // all of it written by start-up
+    saved.writeTo(target, from);
+    assert.deepEqual(target.subarray(0, length - from), memory.subarray(from), `from ${from}`);
+    assert.ok(target.subarray(length - from).every((b) => b === 0xee), "past the memory: untouched");
+  }
+  const header = new Uint8Array(10); // a short target gets the start only
+  saved.writeTo(header);
+  assert.deepEqual(header, memory.subarray(0, 10));
 });
 
 test("no cache or no entry: null, nothing created", async () => {

@@ -3,10 +3,10 @@
 //
 // Stored without its all-zero pages, not gzipped: decompressing ~6 MB of gzip took ~250 ms
 // of a ~1.2 s snapshot boot (the largest part; tools/bench_demos.py (e) prints them all),
-// while copying the pages that are not zero back into a zeroed buffer takes a few ms, and
-// reading more bytes from the cache costs little more. A header holds the length and a
-// checksum of what is stored, so a damaged or truncated copy fails to load instead of
-// booting a broken interpreter.
+// while copying the pages that are not zero back takes a few ms (straight into the wasm
+// memory: StoredSnapshot.writeTo), and reading more bytes from the cache costs little more.
+// A header holds the length and a checksum of what is stored, checked before any of it is
+// used, so a damaged or truncated copy fails to load instead of booting a broken interpreter.
 //
 // The entry lives in the runtime's cache under a URL naming the content hashes of what it
 // holds: the Pyodide core, the site's wheel, and this worker (which decides what is
@@ -30,6 +30,10 @@ export function checksum(bytes) {
 const bitmapSize = (pages) => Math.ceil(pages / 32) * 4; // whole words: pages stay aligned
 
 function isZero(bytes, start, end) {
+  if ((bytes.byteOffset + start) % 4) {
+    for (let i = start; i < end; i++) if (bytes[i] !== 0) return false;
+    return true;
+  }
   const words = new Uint32Array(bytes.buffer, bytes.byteOffset + start, (end - start) >>> 2);
   for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
   for (let i = start + (words.length << 2); i < end; i++) if (bytes[i] !== 0) return false;
@@ -65,29 +69,68 @@ export function encodeSnapshot(memory) {
   return out;
 }
 
+/** A stored snapshot, checked (magic, checksum, size) before anything reads it: a damaged
+ * or truncated copy throws here, so it never reaches Python. Its memory is written out page
+ * by page, into a buffer of its own (decode) or straight into the wasm memory (writeTo):
+ * a boot need not build a ~31 MB copy only to copy it again. */
+export class StoredSnapshot {
+  #stored;
+  #bitmap;
+  #data; // where the kept pages start in #stored
+
+  constructor(stored) {
+    if (stored.byteOffset % 4) stored = stored.slice();
+    if (stored.length < HEADER) throw new Error("the snapshot is truncated");
+    const [magic, length, sum] = new Uint32Array(stored.buffer, stored.byteOffset, 3);
+    if (magic !== MAGIC) throw new Error("not a Parameter Lab snapshot");
+    const pages = Math.ceil(length / PAGE);
+    const bits = bitmapSize(pages);
+    if (stored.length < HEADER + bits || checksum(stored.subarray(HEADER)) !== sum) {
+      throw new Error("the snapshot is damaged (checksum)");
+    }
+    const bitmap = stored.subarray(HEADER, HEADER + bits);
+    let size = HEADER + bits;
+    for (let p = 0; p < pages; p++) if (bitmap[p >>> 3] & (1 << (p & 7))) size += Math.min(PAGE, length - p * PAGE);
+    if (size !== stored.length) throw new Error("the snapshot is damaged (size)");
+    this.#stored = stored;
+    this.#bitmap = bitmap;
+    this.#data = HEADER + bits;
+    this.length = length;
+  }
+
+  /** Write the memory's bytes from `from` on into `target` (target[i] = memory[from + i]),
+   * as far as either goes. Kept pages are copied; a zero page is zeroed only where the
+   * target is not zero already (a fresh wasm memory mostly is, and stays untouched).
+   * `zeroed`: the target is known to be all zero. */
+  writeTo(target, from = 0, { zeroed = false } = {}) {
+    const end = Math.min(this.length, from + target.length);
+    const pages = Math.ceil(this.length / PAGE);
+    let at = this.#data;
+    for (let p = 0; p < pages; p++) {
+      const start = p * PAGE;
+      const size = Math.min(PAGE, this.length - start);
+      const kept = this.#bitmap[p >>> 3] & (1 << (p & 7));
+      const lo = Math.max(start, from);
+      const hi = Math.min(start + size, end);
+      if (lo < hi) {
+        if (kept) target.set(this.#stored.subarray(at + lo - start, at + hi - start), lo - from);
+        else if (!zeroed && !isZero(target, lo - from, hi - from)) target.fill(0, lo - from, hi - from);
+      }
+      if (kept) at += size;
+    }
+  }
+
+  /** The whole memory, in a buffer of its own. */
+  decode() {
+    const memory = new Uint8Array(this.length);
+    this.writeTo(memory, 0, { zeroed: true });
+    return memory;
+  }
+}
+
 /** Stored form -> memory; throws when it is not a snapshot or is damaged. */
 export function decodeSnapshot(stored) {
-  if (stored.byteOffset % 4) stored = stored.slice();
-  if (stored.length < HEADER) throw new Error("the snapshot is truncated");
-  const [magic, length, sum] = new Uint32Array(stored.buffer, stored.byteOffset, 3);
-  if (magic !== MAGIC) throw new Error("not a Parameter Lab snapshot");
-  const pages = Math.ceil(length / PAGE);
-  const bits = bitmapSize(pages);
-  if (stored.length < HEADER + bits || checksum(stored.subarray(HEADER)) !== sum) {
-    throw new Error("the snapshot is damaged (checksum)");
-  }
-  const bitmap = stored.subarray(HEADER, HEADER + bits);
-  const memory = new Uint8Array(length);
-  let at = HEADER + bits;
-  for (let p = 0; p < pages; p++) {
-    if (!(bitmap[p >>> 3] & (1 << (p & 7)))) continue;
-    const start = p * PAGE;
-    const size = Math.min(PAGE, length - start);
-    memory.set(stored.subarray(at, at + size), start);
-    at += size;
-  }
-  if (at !== stored.length) throw new Error("the snapshot is damaged (size)");
-  return memory;
+  return new StoredSnapshot(stored).decode();
 }
 
 /** The Cache API key of the snapshot for this core (<base>/pyodide-<hash>/), wheel and worker. */
@@ -108,8 +151,8 @@ export async function saveSnapshot(cacheName, url, bytes) {
   return stored.byteLength;
 }
 
-/** The snapshot's bytes, or null when there is none; throws when it is damaged.
- * `phases` (a Phases) times the read from the cache and the decoding apart. */
+/** The stored snapshot, checked (a StoredSnapshot), or null when there is none; throws when
+ * it is damaged. `phases` (a Phases) times the read from the cache and the check apart. */
 export async function loadSnapshot(cacheName, url, phases = null) {
   const timed = (name, work) => (phases ? phases.time(name, work) : work());
   const stored = await timed("snapshot read", async () => {
@@ -118,7 +161,7 @@ export async function loadSnapshot(cacheName, url, phases = null) {
     return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
   });
   if (!stored) return null;
-  return timed("snapshot decode", () => decodeSnapshot(stored));
+  return timed("snapshot check", () => new StoredSnapshot(stored));
 }
 
 export async function deleteSnapshot(cacheName, url) {

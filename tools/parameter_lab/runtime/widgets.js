@@ -26,6 +26,9 @@ let root = null;
 export function mountBlocks(page, config, requests = []) {
   urls = config;
   runtime ??= new PythonRuntime(config.runtime);
+  // Run pressed before this module arrived: Python starts before the widgets are built (a
+  // few ms of DOM work that would otherwise hold up the worker), its job joins it below.
+  if (requests.some((r) => r.action === "run")) prefetch();
   const same = mounted.length && page === root && mounted.every((w) => w.el.isConnected);
   if (!same) {
     for (const w of mounted) w.leave();

@@ -21,6 +21,7 @@
 import { deleteSnapshot, loadSnapshot, saveSnapshot, snapshotURL } from "./snapshot.js";
 import { dropOtherCaches, openCache, pruneEntries } from "./sitecache.js";
 import { StallWatch } from "./stall.js";
+import { unzip } from "./unzip.js";
 import { Phases } from "./phases.js";
 
 let pyodide = null;
@@ -132,10 +133,12 @@ function streamTo(stream) {
 
 // The site's wheel, unpacked into site-packages by hand rather than by loadPackage: a
 // snapshot requires Pyodide's package registry untouched, and after a snapshot boot
-// loadPackage takes ~0.7 s where this takes a few ms. A snapshot holds Python's memory, not
-// the file system, so the files are unpacked on every boot. Checked against the lock's
-// hash: a copy that does not match (a cache holding another deploy's bytes under this URL)
-// is evicted and fetched once more from the server, past the HTTP cache too.
+// loadPackage takes ~0.7 s. A snapshot holds Python's memory, not the file system, so the
+// files are unpacked on every boot: in JavaScript (unzip.js), as unpackArchive's Python
+// (zipfile, shutil, a temporary file) took ~40 ms of a ~550 ms snapshot boot. Checked
+// against the lock's hash first: a copy that does not match (a cache holding another
+// deploy's bytes under this URL) is evicted and fetched once more from the server, past the
+// HTTP cache too.
 async function unpackWheel(py, msg, cache) {
   const url = new URL(msg.wheel, msg.lockURL).href;
   const expected = py.lockfile?.packages?.[msg.package]?.sha256;
@@ -149,9 +152,14 @@ async function unpackWheel(py, msg, cache) {
     });
     digest = await phases.time("wheel sha256", () => sha256(bytes));
     if (!expected || digest === expected) {
-      await phases.time("wheel unpack", () => {
+      await phases.time("wheel unpack", async () => {
+        const files = await unzip(bytes);
         const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
-        py.unpackArchive(bytes, "wheel", { extractDir: sitePackages });
+        for (const { name, data } of files) {
+          const path = `${sitePackages}/${name}`;
+          py.FS.mkdirTree(path.slice(0, path.lastIndexOf("/")));
+          py.FS.writeFile(path, data);
+        }
       });
       return;
     }
@@ -252,6 +260,39 @@ async function timedLoad(loadPyodide, options) {
   }
 }
 
+// Pyodide restores a snapshot by copying all of it (~31 MB) into the wasm memory, from a
+// buffer the whole memory would first have to be decoded into. Instead its restoreSnapshot
+// (a private API: any surprise fails the snapshot boot, and a raw boot follows) gets only
+// the snapshot's header, which it checks (magic, build id) and parses (its JS state); the
+// pages that are not zero go straight from the stored copy into the fresh wasm memory
+// ("snapshot write"). loadPyodide sizes that memory by the length of what it is given.
+async function restoreFrom(saved, loadPyodide, options, msg, watch) {
+  const { default: create } = await watchedImport(watch, `${msg.indexURL}pyodide.asm.mjs`);
+  const createPyodideModule = async (settings) => {
+    const module = await create(settings);
+    const API = module.API;
+    const restore = API?.restoreSnapshot;
+    if (typeof restore !== "function") throw new Error("this Pyodide has no restoreSnapshot");
+    API.restoreSnapshot = () => {
+      const sizes = new Uint8Array(8);
+      saved.writeTo(sizes);
+      const headerLength = new DataView(sizes.buffer).getUint32(4, true);
+      if (headerLength < 8 || headerLength > saved.length) throw new Error("the snapshot's header is damaged");
+      const header = new Uint8Array(headerLength);
+      saved.writeTo(header);
+      const config = restore.call(API, header); // checks it; copies no memory: there is none
+      const end = phases.begin("snapshot write");
+      saved.writeTo(module.HEAPU8, headerLength);
+      end();
+      return config;
+    };
+    return module;
+  };
+  // Only its length is read (the memory's size) before restoreSnapshot; never written.
+  const sized = new Uint8Array(saved.length);
+  return timedLoad(loadPyodide, { ...options, _loadSnapshot: sized, createPyodideModule });
+}
+
 async function bootWith(msg, cache, info, watch, coreFailure) {
   post({ type: "progress", stage: "download" });
   const { loadPyodide } = await phases.time("import pyodide.mjs", () =>
@@ -271,7 +312,7 @@ async function bootWith(msg, cache, info, watch, coreFailure) {
   let restored = null;
   if (saved) {
     try {
-      restored = await timedLoad(loadPyodide, { ...options, _loadSnapshot: saved });
+      restored = await restoreFrom(saved, loadPyodide, options, msg, watch);
       // From sys.modules: imported before the snapshot.
       runner = await phases.time("runner", () => restored.pyimport(msg.runner));
     } catch (err) {
