@@ -329,7 +329,11 @@ def stop_then_run_ms(browser: Browser, url: str, page_path: str) -> tuple[float,
           return [t1 - start, t2 - start];
         }}"""
     )
-    text = page.locator("[data-demo=bench-after] [data-demo-output]").inner_text()
+    # Read as a reader would, scrolled to: a block below the fold is not drawn, so its
+    # rendered text is empty until then (plab.css: content-visibility).
+    output_box = page.locator("[data-demo=bench-after] [data-demo-output]")
+    output_box.scroll_into_view_if_needed()
+    text = output_box.inner_text()
     context.close()
     if "after 42" not in text:
         sys.exit(f"(f): the cell after the loop printed {text!r}")
