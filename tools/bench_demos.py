@@ -329,11 +329,9 @@ def stop_then_run_ms(browser: Browser, url: str, page_path: str) -> tuple[float,
           return [t1 - start, t2 - start];
         }}"""
     )
-    # Read as a reader would, scrolled to: a block below the fold is not drawn, so its
-    # rendered text is empty until then (plab.css: content-visibility).
-    output_box = page.locator("[data-demo=bench-after] [data-demo-output]")
-    output_box.scroll_into_view_if_needed()
-    text = output_box.inner_text()
+    # Its text, not its rendered text: a block below the fold is not drawn (plab.css:
+    # content-visibility), and its innerText is empty until a frame after it is reached.
+    text = page.locator("[data-demo=bench-after] [data-demo-output]").text_content()
     context.close()
     if "after 42" not in text:
         sys.exit(f"(f): the cell after the loop printed {text!r}")
