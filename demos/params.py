@@ -420,6 +420,35 @@ def _layered(
     )
 
 
+def _decoder(
+    c: _Config,
+    family: str,
+    layers: list[_Layer],
+    *,
+    kv_heads: int,
+    head_dim: int,
+    kv_layers: list[tuple[int, int]],
+    tied: bool = False,
+    notes: list[str] | None = None,
+) -> ParamCount:
+    """_layered for a decoder of today's layout: token embeddings (vocab_size × hidden_size),
+    one final RMSNorm, an output layer unless tie_word_embeddings (``tied``: the family's
+    default), no learned positions."""
+    d, V = c.get("hidden_size"), c.get("vocab_size")
+    return _layered(
+        family,
+        layers,
+        embed=V * d,
+        lm_head=0 if c.get("tie_word_embeddings", tied) else V * d,
+        final_norms=d,
+        kv_heads=kv_heads,
+        head_dim=head_dim,
+        kv_layers=kv_layers,
+        max_context=c.get("max_position_embeddings", 0),
+        notes=notes,
+    )
+
+
 def _moe(d: int, inner: int, experts: int, top_k: int, router: int, shared: int = 0) -> dict:
     """A MoE MLP of gated experts (gate, up, down; no biases): _Layer fields."""
     one = 3 * d * inner
@@ -450,22 +479,18 @@ def _windows(c: _Config, L: int, kv: int, hd: int, pattern: list[bool]) -> list[
 
 
 def _mixtral(c: _Config) -> ParamCount:
-    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
+    d, L = c.get("hidden_size"), c.get("num_hidden_layers")
     attn, _, kv, hd = _gqa(c, d)
     E, k = c.get("num_local_experts"), c.get("num_experts_per_tok")
     # Each layer: the router (d → E, no bias) picks k of E gated experts.
     moe = _moe(d, c.get("intermediate_size"), E, k, router=d * E)
-    tied = c.get("tie_word_embeddings", False)
-    return _layered(
+    return _decoder(
+        c,
         "mixtral",
         [_Layer(attn, norms=2 * d, **moe) for _ in range(L)],
-        embed=V * d,
-        lm_head=0 if tied else V * d,
-        final_norms=d,
         kv_heads=kv,
         head_dim=hd,
         kv_layers=[(2 * kv * hd, c.get("sliding_window", 0))] * L,
-        max_context=c.get("max_position_embeddings", 0),
     )
 
 
@@ -477,7 +502,7 @@ def _qwen3_attention(c: _Config, d: int) -> tuple[int, int, int, int]:
 
 def _qwen3(c: _Config) -> ParamCount:
     """Qwen3 and Qwen3-MoE: one layout; a dense model is the MoE one without experts."""
-    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
+    d, L = c.get("hidden_size"), c.get("num_hidden_layers")
     attn, _, kv, hd = _qwen3_attention(c, d)
     moe = c.family == "qwen3_moe"
     E, k = (c.get("num_experts"), c.get("num_experts_per_tok")) if moe else (0, 0)
@@ -490,22 +515,18 @@ def _qwen3(c: _Config) -> ParamCount:
         else:
             mlp = {"mlp": 3 * d * c.get("intermediate_size")}
         layers.append(_Layer(attn, norms=2 * d, **{"mlp": 0, **mlp}))
-    tied = c.get("tie_word_embeddings", False)
-    return _layered(
+    return _decoder(
+        c,
         c.family,
         layers,
-        embed=V * d,
-        lm_head=0 if tied else V * d,
-        final_norms=d,
         kv_heads=kv,
         head_dim=hd,
         kv_layers=[(2 * kv * hd, 0)] * L,
-        max_context=c.get("max_position_embeddings", 0),
     )
 
 
 def _deepseek_v3(c: _Config) -> ParamCount:
-    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
+    d, L = c.get("hidden_size"), c.get("num_hidden_layers")
     heads = c.get("num_attention_heads")
     q_rank, kv_rank = c.get("q_lora_rank"), c.get("kv_lora_rank")
     nope, rope, v_dim = (
@@ -534,22 +555,19 @@ def _deepseek_v3(c: _Config) -> ParamCount:
         else:
             layers.append(_Layer(attn, 3 * d * c.get("intermediate_size"), 2 * d))
     notes = ["the multi-token-prediction module (an extra layer used in training) is not counted"]
-    return _layered(
+    return _decoder(
+        c,
         "deepseek_v3",
         layers,
-        embed=V * d,
-        lm_head=0 if c.get("tie_word_embeddings", False) else V * d,
-        final_norms=d,
         kv_heads=1,
         head_dim=kv_rank + rope,
         kv_layers=[(kv_rank + rope, 0)] * L,
-        max_context=c.get("max_position_embeddings", 0),
         notes=notes,
     )
 
 
 def _gpt_oss(c: _Config) -> ParamCount:
-    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
+    d, L = c.get("hidden_size"), c.get("num_hidden_layers")
     attn, heads, kv, hd = _gqa(c, d, bias=True, o_bias=True)
     attn += heads  # one learned "sink" logit per head: attention may go nowhere
     E = c.get("num_local_experts")
@@ -558,22 +576,19 @@ def _gpt_oss(c: _Config) -> ParamCount:
     one = _linear(d, 2 * inner, True) + _linear(inner, d, True)  # fused gate_up, down; biases
     moe = {"router": _linear(d, E, True), "experts": E * one, "inactive": (E - k) * one}
     types = c.config.get("layer_types") or ["sliding_attention", "full_attention"] * L
-    return _layered(
+    return _decoder(
+        c,
         "gpt_oss",
         [_Layer(attn, 0, 2 * d, **moe) for _ in range(L)],
-        embed=V * d,
-        lm_head=0 if c.get("tie_word_embeddings", False) else V * d,
-        final_norms=d,
         kv_heads=kv,
         head_dim=hd,
         kv_layers=_windows(c, L, kv, hd, [t == "sliding_attention" for t in types]),
-        max_context=c.get("max_position_embeddings", 0),
         notes=["the experts are shipped in 4-bit MXFP4; the count does not depend on it"],
     )
 
 
 def _llama4(c: _Config) -> ParamCount:
-    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
+    d, L = c.get("hidden_size"), c.get("num_hidden_layers")
     attn, _, kv, hd = _gqa(c, d, bias=c.get("attention_bias", False))
     E, k = c.get("num_local_experts"), c.get("num_experts_per_tok", 1)
     inner = c.get("intermediate_size")  # one expert, and the shared expert
@@ -588,22 +603,19 @@ def _llama4(c: _Config) -> ParamCount:
             layers.append(_Layer(attn, norms=2 * d, **moe))
         else:
             layers.append(_Layer(attn, 3 * d * c.get("intermediate_size_mlp"), 2 * d))
-    return _layered(
+    return _decoder(
+        c,
         "llama4_text",
         layers,
-        embed=V * d,
-        lm_head=0 if c.get("tie_word_embeddings", False) else V * d,
-        final_norms=d,
         kv_heads=kv,
         head_dim=hd,
         kv_layers=[(2 * kv * hd, 0)] * L,
-        max_context=c.get("max_position_embeddings", 0),
         notes=["the language model only: the vision encoder is not counted"],
     )
 
 
 def _gemma3(c: _Config) -> ParamCount:
-    d, L, V = c.get("hidden_size"), c.get("num_hidden_layers"), c.get("vocab_size")
+    d, L = c.get("hidden_size"), c.get("num_hidden_layers")
     attn, _, kv, hd = _gqa(c, d, bias=c.get("attention_bias", False))
     attn += 2 * hd  # q_norm, k_norm
     # Four RMSNorms per layer: before and after attention, before and after the MLP.
@@ -612,16 +624,14 @@ def _gemma3(c: _Config) -> ParamCount:
     if types is None:  # five local layers, then one global
         every = c.get("sliding_window_pattern", 6)
         types = ["sliding_attention" if (i + 1) % every else "full_attention" for i in range(L)]
-    return _layered(
+    return _decoder(
+        c,
         "gemma3_text",
         [layer] * L,
-        embed=V * d,
-        lm_head=0 if c.get("tie_word_embeddings", True) else V * d,
-        final_norms=d,
         kv_heads=kv,
         head_dim=hd,
         kv_layers=_windows(c, L, kv, hd, [t == "sliding_attention" for t in types]),
-        max_context=c.get("max_position_embeddings", 0),
+        tied=True,
         notes=["the language model only: the vision encoder is not counted"],
     )
 
