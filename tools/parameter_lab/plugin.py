@@ -125,7 +125,10 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                     strings=words["runtime"],
                     package=self.config.demos_package if blocks else None,
                 )
-            if self.runtime is not None or self.config.math.enabled:
+            # The runtime holds the math font already; a math-only site gets it on its own.
+            if self.runtime is not None:
+                self.styles = runtime_assets.read_styles(dist)
+            elif self.config.math.enabled:
                 self.styles = runtime_assets.build_styles(dist, self.cache / "styles")
         except (SourceError, runtime_assets.AssetError) as exc:
             raise PluginError(f"parameter-lab: {exc}") from exc
@@ -314,7 +317,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             (target / "manifest.json").unlink(missing_ok=True)  # build bookkeeping, not served
             sw = self.runtime.directory / self.runtime.manifest["sw"]
             shutil.copy2(sw, Path(config.site_dir) / runtime_assets.SW_NAME)
-        if self.styles is not None:
+        elif self.styles is not None:  # math only: the font, without a runtime around it
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(self.cache / "styles" / self.styles.font, target / self.styles.font)
         if self._svgs:

@@ -247,11 +247,9 @@ def build_runtime(
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
 
-def build_styles(dist: Path, out: Path) -> Styles:
-    """Write the hashed math font into ``out``; return it with the stylesheet and the
-    @font-face. A site without blocks or charts (math only) needs no more than these."""
-    out.mkdir(parents=True, exist_ok=True)
-    font = _write_hashed(out, MATH_FONT, (dist / MATH_FONT).read_bytes())
+def read_styles(dist: Path) -> Styles:
+    """The stylesheet every page inlines, the math font's hashed name and its @font-face."""
+    font = _hashed_name(MATH_FONT, (dist / MATH_FONT).read_bytes())
     face = (dist / MATH_FONT_FACE).read_text(encoding="utf-8")
     if f"url({MATH_FONT})" not in face:
         raise AssetError(f"{MATH_FONT_FACE} must load the math font as url({MATH_FONT})")
@@ -262,6 +260,15 @@ def build_styles(dist: Path, out: Path) -> Styles:
     if "</" in css:
         raise AssetError("plab.css must not contain '</': it is inlined into a <style>")
     return Styles(css=css, font=font, font_face=face)
+
+
+def build_styles(dist: Path, out: Path) -> Styles:
+    """``read_styles``, with the hashed math font written into ``out``. A site without blocks
+    or charts (math only) needs no more of the runtime than this."""
+    out.mkdir(parents=True, exist_ok=True)
+    styles = read_styles(dist)
+    (out / styles.font).write_bytes((dist / MATH_FONT).read_bytes())
+    return styles
 
 
 # Manifest entries that name no file of the cached runtime (a URL, names, the words, the
@@ -412,10 +419,14 @@ def _vendor_dir(source: Path, names: tuple[str, ...], stem: str, out: Path) -> s
 
 
 def _write_hashed(out: Path, name: str, data: bytes) -> str:
-    stem, dot, ext = name.rpartition(".")
-    hashed = f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}{dot}{ext}"
+    hashed = _hashed_name(name, data)
     (out / hashed).write_bytes(data)
     return hashed
+
+
+def _hashed_name(name: str, data: bytes) -> str:
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}{dot}{ext}"
 
 
 def _runtime_fingerprint(
