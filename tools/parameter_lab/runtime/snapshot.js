@@ -128,11 +128,6 @@ export class StoredSnapshot {
   }
 }
 
-/** Stored form -> memory; throws when it is not a snapshot or is damaged. */
-export function decodeSnapshot(stored) {
-  return new StoredSnapshot(stored).decode();
-}
-
 /** The Cache API key of the snapshot for this core (<base>/pyodide-<hash>/), wheel and worker. */
 export function snapshotURL(indexURL, wheel, worker) {
   const core = new URL(indexURL).pathname.split("/").filter(Boolean).at(-1);
