@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page, expect
 
 FINISHED = ("done", "error", "stopped")
 BOOT_MS = 90_000  # a cold Pyodide boot on a loaded 2-core machine
@@ -80,6 +80,16 @@ def results(page: Page, block_id: str) -> list[str]:
     settle(page)
     views = block(page, block_id).locator(".plab-view :is(.plab-table, .plab-text)")
     return views.all_inner_texts()
+
+
+def open_editor(page: Page, block_id: str) -> Locator:
+    """Click a block's code, as a reader who wants to edit it; return the editor's content
+    once CodeMirror has replaced the listing."""
+    cell = block(page, block_id)
+    cell.locator("[data-demo-code]").click()
+    content = cell.locator(".cm-content")
+    expect(content).to_be_visible(timeout=10_000)
+    return content
 
 
 def code(page: Page, block_id: str) -> str:

@@ -17,16 +17,13 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import block, output, run
+from tests.browser.helpers import block, open_editor, output, run
 
 CDN = "https://cdn.jsdelivr.net/pyodide/v314.0.7/full/"
 
 
 def _replace_code(page: Page, block_id: str, text: str) -> None:
-    cell = block(page, block_id)
-    cell.locator("[data-demo-code]").click()
-    content = cell.locator(".cm-content")
-    expect(content).to_be_visible(timeout=10_000)
+    content = open_editor(page, block_id)
     content.press("Control+a")
     content.press("Delete")
     content.type(text)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PageGuard, warm_pages
-from tests.browser.helpers import block, code, wait_status
+from tests.browser.helpers import block, code, open_editor, wait_status
 
 KEPT = "Object.keys(localStorage).filter((k) => k.startsWith('plab-edit:'))"
 
@@ -25,10 +25,7 @@ def reader(warm_context) -> Iterator[tuple[Page, PageGuard]]:
 
 
 def _edit_cell(page: Page, block_id: str, text: str) -> None:
-    cell = block(page, block_id)
-    cell.locator("[data-demo-code]").click()
-    content = cell.locator(".cm-content")
-    expect(content).to_be_visible(timeout=10_000)
+    content = open_editor(page, block_id)
     content.press("Control+End")
     content.type(text)
 
@@ -36,8 +33,7 @@ def _edit_cell(page: Page, block_id: str, text: str) -> None:
 def test_an_edit_survives_a_reload_and_a_navigation_until_reset(reader):
     page, _ = reader
     original = code(page, "hello")
-    block(page, "hello").locator("[data-demo-code]").click()
-    expect(block(page, "hello").locator(".cm-content")).to_be_visible(timeout=10_000)
+    open_editor(page, "hello")
     page.wait_for_timeout(400)  # longer than the edit's save delay: an open editor is no edit
     assert page.evaluate(KEPT) == [], "nothing is stored until the reader edits"
     _edit_cell(page, "hello", "\n# kept")
