@@ -83,7 +83,8 @@ def test_phone_width_has_no_horizontal_scroll(browser, site_url: str):
     page = context.new_page()
     too_wide = {}
     for path in PAGES:
-        page.goto(site_url + path, wait_until="networkidle")
+        page.goto(site_url + path)
+        settle(page)  # laid out, with what the page's scripts added
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if overflow > 0:
             too_wide[path or "/"] = overflow
