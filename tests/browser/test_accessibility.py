@@ -286,12 +286,13 @@ def test_axe_finds_no_violation_on_any_page(guarded, built_site: Path, site_url:
     assert not found, f"{len(found)} axe violations:\n" + "\n".join(found)
 
 
-# Tab from the top of the page, as the loop below once did one key at a time: Tab, and after
-# each Tab, Esc if the focus went into a code editor (it keeps Tab for indenting), until the
-# focus is back on <body> or 800 Tabs were pressed. The page records where each Tab went, so
-# Python reads it back once per TAB_BATCH keys. A Tab pressed while the focus waits in an
-# editor for its Esc, or after the end, is swallowed before the page sees it: the keys that
-# reach the page are exactly those of the one-key-at-a-time loop.
+# Tab from the start of the page's content (the blocks are in it; Material's header and
+# navigation before it are Material's), as the loop below once did one key at a time: Tab,
+# and after each Tab, Esc if the focus went into a code editor (it keeps Tab for indenting),
+# until the focus has left the content or 800 Tabs were pressed. The page records where each
+# Tab went, so Python reads it back once per TAB_BATCH keys. A Tab pressed while the focus
+# waits in an editor for its Esc, or after the end, is swallowed before the page sees it: the
+# keys that reach the page are exactly those of the one-key-at-a-time loop.
 TAB_RECORDER = """() => {
   const s = (window.__tab = { reached: [], presses: 0, stuck: false, done: false, at: false });
   addEventListener("keydown", (e) => {
@@ -309,7 +310,7 @@ TAB_RECORDER = """() => {
     if (e.key !== "Tab" || !s.at) return;
     s.at = false;
     const el = document.activeElement;
-    if (el === document.body) { s.done = true; return; }  // past the last focusable element
+    if (!el.closest(".md-content")) { s.done = true; return; }  // past the content's end
     const id = el.closest("[data-a11y-id]")?.dataset.a11yId;
     if (id !== undefined) s.reached.push(id);
     if (el.closest(".cm-editor")) s.stuck = true;
@@ -319,8 +320,14 @@ TAB_BATCH = 10
 
 
 def tab_through(page: Page) -> list[str]:
-    """The a11y ids the focus reached, Tabbing from the top of the page (TAB_RECORDER)."""
+    """The a11y ids the focus reached, Tabbing from the start of the page's content
+    (TAB_RECORDER)."""
     page.evaluate(TAB_RECORDER)
+    # The next Tab goes to the content's first focusable element, as after a skip link.
+    page.evaluate(
+        """() => { const start = document.querySelector(".md-content");
+                   start.tabIndex = -1; start.focus(); }"""
+    )
     while True:
         for _ in range(TAB_BATCH):
             page.keyboard.press("Tab")
@@ -332,7 +339,7 @@ def tab_through(page: Page) -> list[str]:
 
 
 def test_every_block_control_is_reached_by_tab(guarded, built_site: Path, site_url: str):
-    """Tab from the top of each page: every control, button, chart toggle, data table and
+    """Tab through each page's content: every control, button, chart toggle, data table and
     wide formula takes focus (their names are axe's part). Leaving a code editor takes Esc,
     then Tab, as the top page tells readers."""
     page, _ = guarded

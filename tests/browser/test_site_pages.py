@@ -116,6 +116,24 @@ def test_charts_go_live_only_when_the_reader_asks(page: Page, site_url: str):
     expect(figures.nth(1)).not_to_have_class(re.compile(r"\bplab-chart--live\b"))
 
 
+def test_a_chart_whose_spec_cannot_load_says_so_and_the_next_press_works(guarded, site_url: str):
+    page, guard = guarded
+    guard.expect_console(r"net::ERR_FAILED")
+    figure = page.locator("figure.plab-chart").first
+    page.route("**/assets/plab/chart-specs/*.json", lambda route: route.abort())
+    page.goto(site_url + "scale/")
+    toggle = figure.locator("[data-chart-live]")
+    toggle.click()
+    failed = figure.locator(".plab-chart-failed")
+    expect(failed).to_contain_text("グラフを描けませんでした")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    expect(figure.locator("img.plab-chart-svg")).to_be_visible()
+    page.unroute("**/assets/plab/chart-specs/*.json")
+    toggle.click()
+    expect(figure).to_have_class(re.compile(r"\bplab-chart--live\b"), timeout=20_000)
+    expect(failed).to_have_count(0)
+
+
 def test_charts_fall_back_to_static_svg_without_javascript(browser, site_url: str):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -140,11 +158,16 @@ def nav_pages(built_site: Path, site_url: str) -> list[str]:
 
 
 def read_to_the_bottom(page: Page) -> None:
-    """Read like a reader on a phone: swipe with a finger that lands on each block and chart
-    (a swipe that starts on a block is not an act on it), then scroll through to the end,
-    pausing as a reader does."""
+    """Read like a reader on a phone: swipe with a finger that lands on a block of each kind
+    and on a chart (a swipe that starts on one is not an act on it), then scroll through to
+    the end, pausing as a reader does."""
     cdp = page.context.new_cdp_session(page)
-    for target in page.locator("[data-demo], figure.plab-chart").all():
+    kinds = (
+        "[data-demo][data-kind=demo]",
+        "[data-demo]:not([data-kind=demo])",
+        "figure.plab-chart",
+    )
+    for target in [page.locator(kind).first for kind in kinds if page.locator(kind).count()]:
         target.scroll_into_view_if_needed()
         settle(page)  # drawn at its own size (content-visibility), not its placeholder's
         box = target.bounding_box()

@@ -128,7 +128,7 @@ def test_an_english_chart_caption_has_no_japanese_punctuation():
     chart = SiteChart(build=None, description="Sizes", source="Papers", source_page="/s/")
     block = Block("chart", 3, "", "c", {"name": "sizes", "caption": ""})
     out = render.render_chart(
-        block, chart, {}, "c.svg", None, "../s/", "models.csv", i18n.strings_for("en")
+        block, chart, "c.json", "c.svg", None, "../s/", "models.csv", i18n.strings_for("en")
     )
     caption = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", out, re.S)[1]
     assert (

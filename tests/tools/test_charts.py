@@ -66,7 +66,11 @@ def test_chart_pages_carry_spec_svg_alt_and_source(built_site: Path):
     figures = re.findall(r'<figure class="plab-chart".*?</figure>', html, flags=re.S)
     assert len(figures) == 3
     for figure in figures:
-        assert 'data-spec="' in figure
+        # The spec, with its data, is a file the chart fetches when it goes live.
+        url = re.search(r'data-spec-url="([^"]+)"', figure).group(1)
+        text = (built_site / "scale" / url).resolve().read_text(encoding="utf-8")
+        assert json.loads(text)["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+        assert '"values":[{' in text, "the spec carries its data"
         img = re.search(r'<img class="plab-chart-svg" src="([^"]+)" alt="([^"]+)"', figure)
         assert img and img.group(2), "every chart needs alt text"
         assert (built_site / "scale" / img.group(1)).resolve().exists()

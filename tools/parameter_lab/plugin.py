@@ -142,7 +142,9 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         self._register_fences(config)
         self._extensions, self._mdx_configs = config.markdown_extensions, config.mdx_configs
         self._numeric: numerics.Environments | None = None  # probed when first needed
-        self._svgs: dict[str, str] = {}  # file name -> SVG text, written in on_post_build
+        # Files named by their content's hash: path under ASSETS_PREFIX -> text, written in
+        # on_post_build (static SVGs, and site charts' Vega-Lite specs).
+        self._hashed: dict[str, str] = {}
         # The formatter is called with a fence's text only. It takes this page's blocks in
         # order; a fence rendered again elsewhere (Material's blog renders a post's excerpt
         # into its views, after every page) is the block that fence was on its own page.
@@ -320,10 +322,9 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         elif self.styles is not None:  # math only: the font, without a runtime around it
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy2(self.cache / "styles" / self.styles.font, target / self.styles.font)
-        if self._svgs:
-            (target / "svg").mkdir(parents=True, exist_ok=True)
-        for name, svg in self._svgs.items():
-            (target / "svg" / name).write_text(svg, encoding="utf-8")
+        for name, text in self._hashed.items():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            (target / name).write_text(text, encoding="utf-8")
         caches.prune(self.cache, max_age_days=self.config.cache_days)
 
     # -- helpers --------------------------------------------------------------------------------
@@ -528,10 +529,20 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             raise prose.ScenarioError(outcome["error"]["traceback"])
         return outcome["result"]
 
+    def _hashed_url(self, folder: str, text: str, suffix: str) -> str:
+        """The page's URL of ``text`` as a file named by its hash (on_post_build writes it)."""
+        name = f"{folder}/{hashlib.sha256(text.encode()).hexdigest()[:16]}{suffix}"
+        self._hashed[name] = text
+        return get_relative_url(f"{ASSETS_PREFIX}/{name}", self._page_url)
+
     def _svg_url(self, svg: str) -> str:
-        name = hashlib.sha256(svg.encode()).hexdigest()[:16] + ".svg"
-        self._svgs[name] = svg
-        return get_relative_url(f"{ASSETS_PREFIX}/svg/{name}", self._page_url)
+        return self._hashed_url("svg", svg, ".svg")
+
+    def _spec_url(self, spec: dict) -> str:
+        """A site chart's spec, with its data, as a file fetched when the chart goes live: in
+        the page it would be parsed and sent to every reader (tens of KB on a data page)."""
+        text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"))
+        return self._hashed_url("chart-specs", text, ".json")
 
     def _render_demo(self, block: scan.Block) -> str:
         view_specs, images = {}, {}
@@ -565,7 +576,14 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             }
         sources = get_relative_url(chart.source_page, self._page_url) if chart.source_page else None
         return render.render_chart(
-            block, chart, spec, self._svg_url(svg), table, sources, self.config.dataset, self.t
+            block,
+            chart,
+            self._spec_url(spec),
+            self._svg_url(svg),
+            table,
+            sources,
+            self.config.dataset,
+            self.t,
         )
 
 

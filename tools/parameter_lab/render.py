@@ -171,7 +171,7 @@ def render_demo(
 def render_chart(
     block: Block,
     chart: object,
-    spec: dict,
+    spec_url: str,
     svg_url: str,
     table: dict | None,
     sources_url: str | None,
@@ -182,7 +182,7 @@ def render_chart(
         "chart.html",
         block=block,
         chart=chart,
-        spec=spec,
+        spec_url=spec_url,
         svg_url=svg_url,
         table=table,
         sources_url=sources_url,

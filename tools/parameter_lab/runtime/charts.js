@@ -1,8 +1,10 @@
 // Live Vega charts, loaded only when the reader asks for one (the 「グラフを操作する」 button,
 // a click on the chart, or focus on its button). Until then the page shows the SVG drawn at
-// build, and never parses Vega. Specs come from the build (Altair); the live chart follows
-// Material's palette.
+// build, and never parses Vega. Specs come from the build (Altair): a demo's in its block, a
+// site chart's, with its data, in a hashed file fetched when it goes live. The live chart
+// follows Material's palette.
 import embed from "vega-embed";
+import { strings } from "./i18n.js";
 
 const isDark = () => document.body.getAttribute("data-md-color-scheme") === "slate";
 const drawn = new Map(); // live container -> its spec, redrawn when the palette changes
@@ -30,9 +32,27 @@ export async function showSiteChart(figure, on) {
     figure.classList.remove("plab-chart--live");
     return;
   }
-  if (!drawn.has(live)) await draw(live, JSON.parse(figure.dataset.spec));
+  figure.querySelector(".plab-chart-failed")?.remove();
+  try {
+    if (!drawn.has(live)) await draw(live, await fetchSpec(figure.dataset.specUrl));
+  } catch (err) {
+    // The static chart stays; the reader is told why nothing moved, and may press again.
+    button?.setAttribute("aria-pressed", "false");
+    const note = document.createElement("p");
+    note.className = "plab-failure plab-chart-failed";
+    note.setAttribute("role", "status");
+    note.textContent = `${strings().chartFailed}: ${err.message ?? err}`;
+    button?.after(note);
+    return;
+  }
   live.hidden = false;
   figure.classList.add("plab-chart--live");
+}
+
+async function fetchSpec(url) {
+  const response = await fetch(new URL(url, document.baseURI));
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.json();
 }
 
 // Redraw live charts when the reader switches between light and dark.
