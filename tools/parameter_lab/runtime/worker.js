@@ -138,22 +138,20 @@ function streamTo(stream) {
 // (zipfile, shutil, a temporary file) took ~40 ms of a ~550 ms snapshot boot. Checked
 // against the lock's hash first: a copy that does not match (a cache holding another
 // deploy's bytes under this URL) is evicted and fetched once more from the server, past the
-// HTTP cache too.
-async function unpackWheel(py, msg, cache) {
-  const url = new URL(msg.wheel, msg.lockURL).href;
+// HTTP cache too. The first copy is read, hashed and unzipped while Pyodide loads
+// (readWheel, started by bootWith): only the file writes need Python.
+async function unpackWheel(py, msg, cache, first) {
+  const url = wheelURL(msg);
   const expected = py.lockfile?.packages?.[msg.package]?.sha256;
   let digest = null;
   for (const init of [undefined, { cache: "reload" }]) {
     if (init) await cache?.delete(url);
-    const bytes = await phases.time("wheel read", async () => {
-      const response = await fetch(url, init);
-      if (!response.ok) throw new Error(`${msg.wheel}: HTTP ${response.status}`);
-      return response.arrayBuffer();
-    });
-    digest = await phases.time("wheel sha256", () => sha256(bytes));
+    const read = init ? readWheel(msg, init) : first ?? readWheel(msg);
+    const wheel = await phases.time("wheel wait", () => read);
+    digest = wheel.digest;
     if (!expected || digest === expected) {
-      await phases.time("wheel unpack", async () => {
-        const files = await unzip(bytes);
+      const files = await wheel.files; // the lock's bytes that do not unzip fail here
+      await phases.time("wheel write", () => {
         const sitePackages = py.runPython("import sysconfig; sysconfig.get_paths()['purelib']");
         for (const { name, data } of files) {
           const path = `${sitePackages}/${name}`;
@@ -170,6 +168,21 @@ async function unpackWheel(py, msg, cache) {
     `${msg.wheel}: the server's copy does not match the site's lock (sha256 ${digest}, expected ${expected}), ` +
       "even fetched again; the site may be half-way through a deploy",
   );
+}
+
+const wheelURL = (msg) => new URL(msg.wheel, msg.lockURL).href;
+
+// The wheel's bytes, their sha256, and its files (a promise, awaited only once the hash
+// matched: other bytes may be no zip at all).
+async function readWheel(msg, init) {
+  const bytes = await phases.time("wheel read", async () => {
+    const response = await fetch(wheelURL(msg), init);
+    if (!response.ok) throw new Error(`${msg.wheel}: HTTP ${response.status}`);
+    return response.arrayBuffer();
+  });
+  const files = phases.time("wheel unzip", () => unzip(bytes));
+  files.catch(() => {});
+  return { digest: await phases.time("wheel sha256", () => sha256(bytes)), files };
 }
 
 async function sha256(bytes) {
@@ -295,9 +308,13 @@ async function restoreFrom(saved, loadPyodide, options, msg, watch) {
 
 async function bootWith(msg, cache, info, watch, coreFailure) {
   post({ type: "progress", stage: "download" });
-  const { loadPyodide } = await phases.time("import pyodide.mjs", () =>
+  // Pyodide's loader, the snapshot and the wheel are read side by side.
+  const imported = phases.time("import pyodide.mjs", () =>
     watchedImport(watch, `${msg.indexURL}pyodide.mjs`),
   );
+  imported.catch(() => {});
+  const wheel = readWheel(msg); // unpacked once Python is up (unpackWheel)
+  wheel.catch(() => {});
   const options = { indexURL: msg.indexURL, lockFileURL: msg.lockURL };
   const key = snapshotKey(msg);
   let saved = null;
@@ -308,6 +325,7 @@ async function bootWith(msg, cache, info, watch, coreFailure) {
       info.snapshotError = String(err?.message ?? err);
     }
   }
+  const { loadPyodide } = await imported;
   post({ type: "progress", stage: "boot" });
   let restored = null;
   if (saved) {
@@ -323,7 +341,7 @@ async function bootWith(msg, cache, info, watch, coreFailure) {
   if (restored && !info.snapshotError) {
     post({ type: "progress", stage: "packages" });
     // A failure here is not the snapshot's.
-    await phases.time("wheel", () => unpackWheel(restored, msg, cache));
+    await phases.time("wheel", () => unpackWheel(restored, msg, cache, wheel));
     info.from = "snapshot";
     return { py: restored, info };
   }
@@ -334,7 +352,7 @@ async function bootWith(msg, cache, info, watch, coreFailure) {
   // Making a snapshot costs boot time; without a cache to keep it, none is made.
   const py = await timedLoad(loadPyodide, cache ? { ...options, _makeSnapshot: true } : options);
   post({ type: "progress", stage: "packages" });
-  await phases.time("wheel", () => unpackWheel(py, msg, cache));
+  await phases.time("wheel", () => unpackWheel(py, msg, cache, wheel));
   await phases.time("runner", () => importPackage(py, msg));
   if (!cache) return { py, info };
   try {
