@@ -260,6 +260,29 @@ def warm_playground(warm_playground_context) -> Iterator[tuple[Page, PageGuard]]
     yield from warm_pages(*warm_playground_context)
 
 
+@pytest.fixture(scope="session")
+def warm_site_context(
+    browser: Browser, site_url: str
+) -> Iterator[tuple[BrowserContext, PageGuard]]:
+    guard = PageGuard(site_url)
+    context = guarded_context(browser, site_url, guard)
+    yield context, guard
+    context.close()
+
+
+@pytest.fixture
+def warm_site(warm_site_context) -> Iterator[tuple[Page, PageGuard]]:
+    """A guarded page on the site in a context shared with other tests (``warm_pages``), for
+    the cases about what a block computes and shows, not about how Python is fetched or
+    boots. What a case keeps in localStorage (a reader's edits) goes with it."""
+    for page, guard in warm_pages(*warm_site_context):
+        try:
+            yield page, guard
+        finally:
+            if not page.is_closed() and page.url.startswith(guard.origin):
+                page.evaluate("localStorage.clear()")
+
+
 @pytest.fixture
 def guarded(browser: Browser, site_url: str) -> Iterator[tuple[Page, PageGuard]]:
     yield from guarded_page(browser, site_url)

@@ -5,9 +5,10 @@ Pages come from the built site's sitemap, so a new chapter is checked without ed
 file. axe-core is the version pinned in package-lock.json, injected into each page. Every
 page is checked at a desktop and a phone viewport, in the light and the dark palette, with
 its demos as built, and then with every block's <details> open and, for the blocks that
-can run offline, after a run. Offline, only stdlib Python runs in the browser (numpy's
-wheel comes from the CDN), so which blocks run is decided by reading their imports, down
-through the demos package.
+can run offline, after a run (then axe reads what the reader changed: the blocks, charts
+and the figures in the text that follow a run). Offline, only stdlib Python runs in the
+browser (numpy's wheel comes from the CDN), so which blocks run is decided by reading their
+imports, down through the demos package.
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ FINISHED = ("done", "error", "stopped")
 BOOT_MS = 90_000  # a cold Pyodide boot on a loaded 2-core machine
 # What a reader opens is checked too: a demo's code, a chart's data table.
 OPENABLE = "[data-demo] details, .plab-chart details"
-# What a run or an opened <details> changes: once the page as built passed, only these are
-# audited again after a run (the rest of the page is the same DOM it was).
-CHANGED_BY_READER = "[data-demo], .plab-chart"
+# What a run or an opened <details> changes: blocks, charts, and the figures in the text
+# bound to a block's result. Once the page as built passed, only these are audited again
+# after a run (the rest of the page is the same DOM it was).
+CHANGED_BY_READER = "[data-demo], .plab-chart, [data-bind]"
 # An opened <details> holds what it shows as DOM, no longer as <noscript> text (the loader).
 UNOPENED_GONE = "() => !document.querySelector('details[open] > noscript[data-unopened]')"
 # Inside .plab-code Material toggles a tabindex on <code> as it overflows; the block's own
@@ -247,8 +249,8 @@ def test_axe_finds_no_violation_on_any_page(guarded, built_site: Path, site_url:
     The initial state is checked on a page loaded at each viewport. The blocks then run once
     per page (on the phone-sized page); the state after the run is checked at that viewport,
     then at the other one by resizing the same page, so Python boots once per page, not
-    once per page and viewport. After the run, axe reads the blocks and charts, which the
-    run and the opened <details> changed; the rest was checked as built."""
+    once per page and viewport. After the run, axe reads what the run and the opened
+    <details> changed (CHANGED_BY_READER); the rest was checked as built."""
     page, _ = guarded
     phone, desktop = "412x823", "1280x800"
     assert set(VIEWPORTS) == {phone, desktop}

@@ -289,64 +289,63 @@ def test_a_returning_reader_boots_from_the_snapshot(playground_profile):
     again.close()
 
 
-# A stored snapshot cut short, one with a bit flipped in its data, and bytes that are no
-# snapshot (a well-formed gzip: the format snapshots were once stored in).
 # Two kinds of damage, each failing in another place: gzip's own check (a flipped bit), and
-# ours (a sound gzip stream that is not a snapshot). Every kind (truncated too) is checked
-# against the snapshot module itself in tests/js/snapshot.test.mjs.
+# ours (a sound gzip stream that is not a snapshot). One per server (DAMAGE_ON): what a
+# damaged snapshot does does not depend on COOP/COEP, and each raw boot costs seconds. Every
+# kind (truncated too) is checked against the snapshot module in tests/js/snapshot.test.mjs.
 CORRUPT = {
     "flipped": "async (bytes) => { bytes[bytes.length - 100] ^= 1; return bytes; }",
     "not a snapshot": """async () => new Uint8Array(await new Response(
         new Blob([new Uint8Array(4096).fill(7)]).stream().pipeThrough(new CompressionStream("gzip"))
       ).arrayBuffer())""",
 }
+DAMAGE_ON = {False: "flipped", True: "not a snapshot"}  # cross-origin isolated -> damage
 
 
 def test_a_damaged_snapshot_falls_back_to_a_raw_boot(playground_profile):
-    """Each kind of damage in turn, on one profile per server: the first raw boot stores the
-    snapshot the first damage breaks; the raw boot after it stores the one the next breaks;
-    the last one stored serves the next visit."""
+    """On one profile per server: the first raw boot stores the snapshot, which is damaged
+    (CORRUPT, one kind per server: DAMAGE_ON); the next visit boots raw and stores a sound
+    one, which the visit after it boots from."""
+    damage = DAMAGE_ON[playground_profile.isolated]
     visit = playground_profile.visit()
-    page = guard_page(visit.new_page(), playground_profile.guard)
-    page.goto(playground_profile.origin)
-    assert run(page, "hello") == "done"
-    wait_snapshot_saved(page)
-    for damage, make in CORRUPT.items():
-        warnings: list[str] = []
-        damaged = page.evaluate(
-            """async (damage) => {
-              const make = eval(damage);
-              let n = 0;
-              for (const name of await caches.keys()) {
-                const cache = await caches.open(name);
-                for (const request of await cache.keys()) {
-                  if (!request.url.includes("/snapshot/")) continue;
-                  const bytes = new Uint8Array(await (await cache.match(request)).arrayBuffer());
-                  await cache.put(request, new Response(await make(bytes)));
-                  n += 1;
-                }
-              }
-              return n;
-            }""",
-            make,
-        )
-        assert damaged == 1, damage
-        tab = guard_page(visit.new_page(), playground_profile.guard)
-        tab.on("console", lambda m, seen=warnings: m.type == "warning" and seen.append(m.text))
-        tab.goto(playground_profile.origin)
-        assert run(tab, "hello") == "done", damage
-        assert "こんにちは 42" in output(tab, "hello")
-        (boot,) = boots(tab)
-        assert boot["from"] == "raw" and boot["snapshotError"], (damage, boot)
-        wait_snapshot_saved(tab)  # the bad one is replaced
-        failures = [w for w in warnings if SNAPSHOT_FAILED in w]
-        # The worker's console reaches the page twice (as the worker's and the page's own).
-        assert 1 <= len(failures) <= 2 and len(set(failures)) == 1, (damage, warnings)
-        page = tab  # the next damage is done from a page of this origin
-    last = guard_page(visit.new_page(), playground_profile.guard)
-    last.goto(playground_profile.origin)
-    assert run(last, "hello") == "done"
-    assert [b["from"] for b in boots(last)] == ["snapshot"], "the replacement serves"
+    first = guard_page(visit.new_page(), playground_profile.guard)
+    first.goto(playground_profile.origin)
+    assert run(first, "hello") == "done"
+    wait_snapshot_saved(first)
+    damaged = first.evaluate(
+        """async (damage) => {
+          const make = eval(damage);
+          let n = 0;
+          for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            for (const request of await cache.keys()) {
+              if (!request.url.includes("/snapshot/")) continue;
+              const bytes = new Uint8Array(await (await cache.match(request)).arrayBuffer());
+              await cache.put(request, new Response(await make(bytes)));
+              n += 1;
+            }
+          }
+          return n;
+        }""",
+        CORRUPT[damage],
+    )
+    assert damaged == 1, damage
+    warnings: list[str] = []
+    second = guard_page(visit.new_page(), playground_profile.guard)
+    second.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
+    second.goto(playground_profile.origin)
+    assert run(second, "hello") == "done", damage
+    assert "こんにちは 42" in output(second, "hello")
+    (boot,) = boots(second)
+    assert boot["from"] == "raw" and boot["snapshotError"], (damage, boot)
+    wait_snapshot_saved(second)  # the bad one is replaced
+    failures = [w for w in warnings if SNAPSHOT_FAILED in w]
+    # The worker's console reaches the page twice (as the worker's and the page's own).
+    assert 1 <= len(failures) <= 2 and len(set(failures)) == 1, (damage, warnings)
+    third = guard_page(visit.new_page(), playground_profile.guard)
+    third.goto(playground_profile.origin)
+    assert run(third, "hello") == "done"
+    assert [b["from"] for b in boots(third)] == ["snapshot"], (damage, "the replacement serves")
     visit.close()
 
 

@@ -10,18 +10,19 @@ import json
 import re
 
 from parameter_lab.runner import figure
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from demos import params
 
-BOOT = 120_000  # ms: a cold Pyodide boot on a loaded 2-core machine
+BOOT = 120_000  # ms: a cold Pyodide boot on a loaded 2-core machine (the first case's)
 
 
 def _total(preset: str) -> str:
     return figure(json.loads(json.dumps(params.run(preset=preset))), "total", "ja(1)")
 
 
-def test_a_bound_figure_changes_after_the_reader_runs_its_block(page: Page, site_url: str):
+def test_a_bound_figure_changes_after_the_reader_runs_its_block(warm_site, site_url: str):
+    page, _ = warm_site
     page.goto(site_url + "memory/")
     bound = page.locator('[data-bind="param-calculator.total"]').first
     expect(bound).to_have_text(_total("llama-2-7b"))
@@ -35,7 +36,8 @@ def test_a_bound_figure_changes_after_the_reader_runs_its_block(page: Page, site
     expect(bound).to_have_text(_total("llama-2-7b"))
 
 
-def test_a_scenario_link_sets_the_controls_updates_the_url_and_runs(page: Page, site_url: str):
+def test_a_scenario_link_sets_the_controls_updates_the_url_and_runs(warm_site, site_url: str):
+    page, _ = warm_site
     page.goto(site_url + "memory/")
     link = page.locator('a[data-scenario="param-calculator"]').first
     expect(link).to_have_accessible_name(re.compile(r"\S"))

@@ -93,17 +93,31 @@ def test_phone_width_has_no_horizontal_scroll(browser, site_url: str):
 
 
 def test_charts_go_live_only_when_the_reader_asks(page: Page, site_url: str):
-    vega = []
+    vega, specs = [], []
     page.on("request", lambda r: "/assets/plab/charts." in r.url and vega.append(r.url))
+    page.on("request", lambda r: "/assets/plab/chart-specs/" in r.url and specs.append(r.url))
     page.goto(site_url + "scale/", wait_until="networkidle")
     figures = page.locator("figure.plab-chart")
     assert figures.count() >= 3
     figures.first.scroll_into_view_if_needed()  # the image loads lazily
     expect(figures.first.locator("img.plab-chart-svg")).to_be_visible()
-    assert vega == [], "the page parsed no Vega before the reader asked"
+    assert vega == [] and specs == [], (
+        "the page fetched no Vega and no spec before the reader asked"
+    )
     toggle = figures.first.locator("[data-chart-live]")
     toggle.click()
     expect(figures.first).to_have_class(re.compile(r"\bplab-chart--live\b"), timeout=20_000)
+    # Its spec first; then, once a chart is live, the page's other specs, each once (kept by
+    # the service worker for offline reading).
+    on_page = figures.evaluate_all(
+        "els => els.map((el) => new URL(el.dataset.specUrl, document.baseURI).href)"
+    )
+    page.wait_for_function(
+        "(n) => performance.getEntriesByType('resource')"
+        ".filter((e) => e.name.includes('/chart-specs/')).length >= n",
+        arg=len(set(on_page)),
+    )
+    assert specs[0] == on_page[0] and sorted(specs) == sorted(set(on_page)), specs
     expect(figures.first.locator(".plab-chart-live svg")).to_be_visible()
     expect(figures.first.locator("img.plab-chart-svg")).to_be_hidden()
     expect(toggle).to_have_attribute("aria-pressed", "true")
@@ -146,7 +160,16 @@ def test_charts_fall_back_to_static_svg_without_javascript(browser, site_url: st
 
 
 # What only a reader's act may fetch: the Python runtime, the demo widgets, the editor, Vega.
-LIVE_LAYER = ("/pyodide-", "pyodide-lock.", ".whl", "/worker.", "/widgets.", "/editor.", "/charts.")
+LIVE_LAYER = (
+    "/pyodide-",
+    "pyodide-lock.",
+    ".whl",
+    "/worker.",
+    "/widgets.",
+    "/editor.",
+    "/charts.",
+    "/chart-specs/",
+)
 PHONE = {"viewport": {"width": 412, "height": 823}, "is_mobile": True, "has_touch": True}
 
 
@@ -295,9 +318,8 @@ def test_with_save_data_only_run_fetches_python(browser, site_url: str):
     context.close()
 
 
-def test_focus_inside_a_block_starts_python_without_running_it(page: Page, site_url: str):
-    fetched: list[str] = []
-    page.on("request", lambda r: fetched.append(r.url))
+def test_focus_inside_a_block_starts_python_without_running_it(warm_site, site_url: str):
+    page, _ = warm_site
     page.goto(site_url + "memory/", wait_until="networkidle")
     calc = page.locator("[data-demo=param-calculator]")
     calc.locator("select[data-control=preset]").focus()
@@ -307,8 +329,9 @@ def test_focus_inside_a_block_starts_python_without_running_it(page: Page, site_
     assert calc.get_attribute("data-status") == "idle", "prefetched, not run"
 
 
-def test_calculator_counts_a_pasted_config_offline(page: Page, site_url: str):
+def test_calculator_counts_a_pasted_config_offline(warm_site, site_url: str):
     """The parameter calculator needs no numpy, so it runs in the browser even offline."""
+    page, _ = warm_site
     config = (ROOT / "demos/data/configs/opt-125m.json").read_text()
     page.goto(site_url + "memory/")
     calc = page.locator("[data-demo=param-calculator]")

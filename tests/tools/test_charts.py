@@ -1,4 +1,5 @@
-"""Every chart builds, its static SVG carries the Japanese labels, and pages embed both forms."""
+"""Every chart builds, its static SVG carries the Japanese labels, and pages carry both forms:
+the static SVG, and the live chart's spec as a file fetched when the reader asks."""
 
 from __future__ import annotations
 

@@ -4,7 +4,6 @@
 // site chart's, with its data, in a hashed file fetched when it goes live. The live chart
 // follows Material's palette.
 import embed from "vega-embed";
-import { strings } from "./i18n.js";
 
 const isDark = () => document.body.getAttribute("data-md-color-scheme") === "slate";
 const drawn = new Map(); // live container -> its spec, redrawn when the palette changes
@@ -22,7 +21,25 @@ export async function draw(el, spec) {
   return result;
 }
 
-/** A site chart (<figure data-chart>): show it live (`on`) or as its static SVG. */
+const specs = new Map(); // spec URL -> its spec, fetched once
+const drawing = new Map(); // live container -> its first draw, under way
+
+function specOf(figure) {
+  const url = new URL(figure.dataset.specUrl, document.baseURI).href;
+  if (!specs.has(url)) {
+    const spec = fetch(url).then((response) => {
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      return response.json();
+    });
+    spec.catch(() => specs.delete(url)); // the next press asks again
+    specs.set(url, spec);
+  }
+  return specs.get(url);
+}
+
+/** A site chart (<figure data-chart>): show it live (`on`) or as its static SVG. Throws
+ * when the live chart cannot be drawn (the loader says so in the figure); the static
+ * chart stays. */
 export async function showSiteChart(figure, on) {
   const live = figure.querySelector(".plab-chart-live");
   const button = figure.querySelector("[data-chart-live]");
@@ -32,27 +49,25 @@ export async function showSiteChart(figure, on) {
     figure.classList.remove("plab-chart--live");
     return;
   }
-  figure.querySelector(".plab-chart-failed")?.remove();
-  try {
-    if (!drawn.has(live)) await draw(live, await fetchSpec(figure.dataset.specUrl));
-  } catch (err) {
-    // The static chart stays; the reader is told why nothing moved, and may press again.
-    button?.setAttribute("aria-pressed", "false");
-    const note = document.createElement("p");
-    note.className = "plab-failure plab-chart-failed";
-    note.setAttribute("role", "status");
-    note.textContent = `${strings().chartFailed}: ${err.message ?? err}`;
-    button?.after(note);
-    return;
+  if (!drawn.has(live)) {
+    if (!drawing.has(live)) {
+      const draws = specOf(figure).then((spec) => draw(live, spec));
+      draws.finally(() => drawing.delete(live)).catch(() => {});
+      drawing.set(live, draws);
+    }
+    try {
+      await drawing.get(live);
+    } catch (err) {
+      button?.setAttribute("aria-pressed", "false");
+      throw err;
+    }
   }
+  if (button && button.getAttribute("aria-pressed") !== "true") return; // pressed off meanwhile
   live.hidden = false;
   figure.classList.add("plab-chart--live");
-}
-
-async function fetchSpec(url) {
-  const response = await fetch(new URL(url, document.baseURI));
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  return response.json();
+  // The reader uses live charts: the page's other specs (a few KB each) are fetched too, so
+  // the site's service worker keeps them for offline reading as it keeps what passes.
+  for (const other of document.querySelectorAll("[data-spec-url]")) specOf(other).catch(() => {});
 }
 
 // Redraw live charts when the reader switches between light and dark.

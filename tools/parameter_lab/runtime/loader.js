@@ -92,6 +92,18 @@ function earlyRun(block) {
   mount();
 }
 
+// A live chart that could not be drawn (its module or spec did not load): the static chart
+// stays, the reader is told why nothing moved, and the next press tries again.
+function showChartFailure(figure, err) {
+  figure.querySelector(".plab-chart-failed")?.remove();
+  const note = document.createElement("p");
+  note.className = "plab-failure plab-chart-failed";
+  note.setAttribute("role", "alert");
+  note.textContent = `${manifest.strings.chartFailed}: ${err?.message ?? err}`;
+  figure.querySelector("[data-chart-live]")?.setAttribute("aria-pressed", "false");
+  figure.querySelector("[data-chart-live]")?.after(note);
+}
+
 function showPreparing(block) {
   block.dataset.status = "loading";
   const status = block.querySelector("[data-demo-status]");
@@ -110,7 +122,10 @@ document.addEventListener(
     const chart = event.target.closest?.("[data-chart]");
     if (chart && (toggle || event.target.matches?.("img.plab-chart-svg"))) {
       const on = toggle ? toggle.getAttribute("aria-pressed") !== "true" : true;
-      load("charts").then((m) => m.showSiteChart(chart, on));
+      chart.querySelector(".plab-chart-failed")?.remove();
+      load("charts")
+        .then((m) => m.showSiteChart(chart, on))
+        .catch((err) => showChartFailure(chart, err));
       return;
     }
     const block = blockOf(event.target);

@@ -4,7 +4,8 @@
 //
 // Only what a wheel built by parameter_lab holds is accepted: stored or deflated entries,
 // no encryption, no zip64, relative names without "..". Anything else throws, never a
-// partial result. The archive's bytes are checked (sha256 against the lock) before this.
+// partial result. What it returns is used only once the archive's bytes matched the lock's
+// sha256 (the worker unzips while it hashes, and other bytes may be no zip at all).
 //
 //   for (const { name, data } of await unzip(bytes)) …   // directories are left out
 

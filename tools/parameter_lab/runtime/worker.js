@@ -377,7 +377,7 @@ async function bootWith(msg, cache, info, watch, coreFailure) {
 async function pruneOld(msg, cache) {
   await Promise.all(storing.values());
   const lock = new URL(msg.lockURL).href;
-  const wheel = new URL(msg.wheel, msg.lockURL).href;
+  const wheel = wheelURL(msg);
   const snapshot = snapshotKey(msg);
   const used = (url) => url.startsWith(msg.indexURL) || url === lock || url === wheel || url === snapshot;
   await pruneEntries(cache, msg.scope, used);
