@@ -193,7 +193,10 @@ def read_to_the_bottom(page: Page) -> None:
     for target in [page.locator(kind).first for kind in kinds if page.locator(kind).count()]:
         target.scroll_into_view_if_needed()
         settle(page)  # drawn at its own size (content-visibility), not its placeholder's
-        box = target.bounding_box()
+        # The finger lands on what the block shows (its output, code or image), as a reader's
+        # thumb on a phone does, not on its buttons.
+        shown = target.locator(".plab-view, .plab-stream, [data-demo-code], img").first
+        box = (shown if shown.count() else target).bounding_box()
         if not box:
             continue
         x = box["x"] + box["width"] / 2
@@ -205,7 +208,7 @@ def read_to_the_bottom(page: Page) -> None:
                 "y": max(y, 10),
                 "yDistance": -200,
                 "gestureSourceType": "touch",
-                "speed": 4000,
+                "speed": 1000,  # px/s: a 0.2 s swipe, as a thumb's
             },
         )
     cdp.detach()
