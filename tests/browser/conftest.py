@@ -217,8 +217,15 @@ def warm_context(
     crash, kept edits): each case gets a new page (a new load, a new worker, see
     ``warm_pages``); only the runtime's files and the Python snapshot in the Cache API carry
     over from one case to the next, as for a reader following links."""
-    guard = PageGuard(playground_url)
-    context = guarded_context(browser, playground_url, guard, isolated=request.param == "coop-coep")
+    yield from shared_context(browser, playground_url, isolated=request.param == "coop-coep")
+
+
+def shared_context(
+    browser: Browser, origin: str, *, isolated: bool = False
+) -> Iterator[tuple[BrowserContext, PageGuard]]:
+    """A guarded context that several tests' pages share (``warm_pages``), closed at the end."""
+    guard = PageGuard(origin)
+    context = guarded_context(browser, origin, guard, isolated=isolated)
     yield context, guard
     context.close()
 
@@ -247,10 +254,7 @@ def warm_pages(context: BrowserContext, guard: PageGuard) -> Iterator[tuple[Page
 def warm_playground_context(
     browser: Browser, playground_url: str
 ) -> Iterator[tuple[BrowserContext, PageGuard]]:
-    guard = PageGuard(playground_url)
-    context = guarded_context(browser, playground_url, guard)
-    yield context, guard
-    context.close()
+    yield from shared_context(browser, playground_url)
 
 
 @pytest.fixture
@@ -264,10 +268,7 @@ def warm_playground(warm_playground_context) -> Iterator[tuple[Page, PageGuard]]
 def warm_site_context(
     browser: Browser, site_url: str
 ) -> Iterator[tuple[BrowserContext, PageGuard]]:
-    guard = PageGuard(site_url)
-    context = guarded_context(browser, site_url, guard)
-    yield context, guard
-    context.close()
+    yield from shared_context(browser, site_url)
 
 
 @pytest.fixture

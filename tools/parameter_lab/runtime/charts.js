@@ -38,8 +38,8 @@ function specOf(figure) {
 }
 
 /** A site chart (<figure data-chart>): show it live (`on`) or as its static SVG. Throws
- * when the live chart cannot be drawn (the loader says so in the figure); the static
- * chart stays. */
+ * when the live chart cannot be drawn: the loader says so in the figure and unpresses its
+ * button; the static chart stays. */
 export async function showSiteChart(figure, on) {
   const live = figure.querySelector(".plab-chart-live");
   const button = figure.querySelector("[data-chart-live]");
@@ -55,12 +55,7 @@ export async function showSiteChart(figure, on) {
       draws.finally(() => drawing.delete(live)).catch(() => {});
       drawing.set(live, draws);
     }
-    try {
-      await drawing.get(live);
-    } catch (err) {
-      button?.setAttribute("aria-pressed", "false");
-      throw err;
-    }
+    await drawing.get(live);
   }
   if (button && button.getAttribute("aria-pressed") !== "true") return; // pressed off meanwhile
   live.hidden = false;

@@ -100,8 +100,9 @@ function showChartFailure(figure, err) {
   note.className = "plab-failure plab-chart-failed";
   note.setAttribute("role", "alert");
   note.textContent = `${manifest.strings.chartFailed}: ${err?.message ?? err}`;
-  figure.querySelector("[data-chart-live]")?.setAttribute("aria-pressed", "false");
-  figure.querySelector("[data-chart-live]")?.after(note);
+  const toggle = figure.querySelector("[data-chart-live]");
+  toggle?.setAttribute("aria-pressed", "false");
+  toggle?.after(note);
 }
 
 function showPreparing(block) {
