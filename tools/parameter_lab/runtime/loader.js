@@ -249,14 +249,16 @@ const blockNamed = (id) => article.querySelector(`[data-demo="${CSS.escape(id)}"
 
 // Offline reading: the site's service worker (sw.js), registered once the page has loaded,
 // so the only bytes it adds before intent are its own small script. Its deploy is in the
-// query (this loader's hashed name), so a new deploy replaces it. It is told what this page
+// query (this loader's hashed name), so a new deploy replaces it, and so is where the
+// runtime's hashed files live (served from its copies first). It is told what this page
 // loaded before it controlled the page, so the page is readable offline too.
 const root = new URL("../../", base);
 function offline() {
   const sw = navigator.serviceWorker;
   if (!sw) return;
   const version = new URL(import.meta.url).pathname.split("/").at(-1);
-  sw.register(new URL(`${manifest.service_worker}?v=${encodeURIComponent(version)}`, root), { scope: root.pathname })
+  const query = new URLSearchParams({ v: version, assets: base.href.slice(root.href.length) });
+  sw.register(new URL(`${manifest.service_worker}?${query}`, root), { scope: root.pathname })
     .then(() => sw.ready)
     .then((registration) => {
       // What the page loaded, its images (the static charts: small SVGs, loaded lazily)

@@ -147,12 +147,13 @@ export async function saveSnapshot(cacheName, url, bytes) {
 }
 
 /** The stored snapshot, checked (a StoredSnapshot), or null when there is none; throws when
- * it is damaged. `phases` (a Phases) times the read from the cache and the check apart. */
-export async function loadSnapshot(cacheName, url, phases = null) {
+ * it is damaged. `match`: the cache's match for its URL (a promise of a Response, or of
+ * undefined), made by the caller, so a boot can start that read beside its others.
+ * `phases` (a Phases) times the read and the check apart. */
+export async function loadSnapshot(match, phases = null) {
   const timed = (name, work) => (phases ? phases.time(name, work) : work());
   const stored = await timed("snapshot read", async () => {
-    if (!globalThis.caches || !(await caches.has(cacheName))) return null;
-    const hit = await (await caches.open(cacheName)).match(url);
+    const hit = await match;
     return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
   });
   if (!stored) return null;

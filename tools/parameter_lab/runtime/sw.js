@@ -2,9 +2,14 @@
 // they showed (pre-rendered output, static charts, math: all in the page and its files),
 // and once Python ran, the demos run offline too.
 //
-// - Network first, always: online, every request goes to the server, so a new deploy is
-//   seen at once and no stale page is ever served while the network works. Only when the
-//   network fails does a stored copy answer.
+// - Network first: online, every request goes to the server, so a new deploy is seen at
+//   once and no stale page is ever served while the network works. Only when the network
+//   fails does a stored copy answer.
+// - Except the runtime's files (under ?assets=, the site's assets/plab/): each is named by
+//   its content's hash or pinned by version, so a stored copy can never be stale, and it
+//   answers without asking the server. A returning reader's Run then waits for no round
+//   trip per module (the widgets, the Python worker, Pyodide's two modules) once the HTTP
+//   cache's freshness has run out (GitHub Pages: 10 minutes).
 // - Nothing is precached. The loader registers this worker after the page's load event,
 //   and then hands it the URLs the page already loaded (from the HTTP cache, mostly), so
 //   the first page is kept too; later requests are stored as they pass.
@@ -20,7 +25,9 @@
 
 const SCOPE = self.registration.scope;
 const PREFIX = `plab-sw:${new URL(SCOPE).pathname}:`;
-const NAME = PREFIX + (new URL(location.href).searchParams.get("v") ?? "");
+const PARAMS = new URL(location.href).searchParams;
+const NAME = PREFIX + (PARAMS.get("v") ?? "");
+const IMMUTABLE = PARAMS.has("assets") ? new URL(PARAMS.get("assets"), SCOPE).href : null;
 const KEPT_BY_PYTHON = /(\/pyodide\.asm\.wasm|\/python_stdlib\.zip|\.whl|\/pyodide-lock\.[0-9a-f]+\.json)$|\/snapshot\//;
 
 const storable = (url) => url.startsWith(SCOPE) && !KEPT_BY_PYTHON.test(new URL(url).pathname);
@@ -44,8 +51,17 @@ self.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET" || !request.url.startsWith(SCOPE)) return;
   if (request.headers.has("range")) return;
-  event.respondWith(networkFirst(request));
+  const immutable = IMMUTABLE && request.url.startsWith(IMMUTABLE);
+  event.respondWith(immutable ? storedFirst(request) : networkFirst(request));
 });
+
+// A retry must reach the server: a query (a module's ?retry=N) misses, and a request for
+// the server's copy (cache: "reload", a wheel fetched again after a hash mismatch) skips.
+async function storedFirst(request) {
+  const stored = request.cache === "reload" ? undefined : caches.match(request.url);
+  const hit = await stored?.catch(() => undefined);
+  return hit ?? networkFirst(request);
+}
 
 async function networkFirst(request) {
   try {

@@ -23,6 +23,7 @@ import { dropOtherCaches, openCache, pruneEntries } from "./sitecache.js";
 import { StallWatch } from "./stall.js";
 import { unzip } from "./unzip.js";
 import { Phases } from "./phases.js";
+import { EarlyReads, compileEarly } from "./earlyreads.js";
 
 let pyodide = null;
 let runner = null;
@@ -51,8 +52,9 @@ class Stalled extends Error {}
 //
 // Pyodide does not reject when a core file fails to download: it waits forever. So every
 // failed fetch under indexURL is reported to onCoreFailure, which fails the boot at once,
-// and every download is watched for stalls while the boot lasts.
-function wrapFetch(cache, prefixes, indexURL, watch, onCoreFailure) {
+// and every download is watched for stalls while the boot lasts. A file read from the cache
+// ahead of Pyodide's request (EarlyReads) answers that request.
+function wrapFetch(cache, prefixes, indexURL, watch, onCoreFailure, early) {
   const nativeFetch = self.fetch.bind(self);
   const checked = async (input, init, url) => {
     const token = watch.begin(url.split("/").at(-1));
@@ -97,7 +99,7 @@ function wrapFetch(cache, prefixes, indexURL, watch, onCoreFailure) {
     if (!cache || !prefixes.some((p) => url.startsWith(p))) return checked(input, init, url);
     await storing.get(url); // a second fetch of a file being stored waits for it
     if (init?.cache !== "reload") {
-      const hit = await cache.match(url).catch(() => null);
+      const hit = (await early?.take(url)) ?? (await cache.match(url).catch(() => null));
       if (hit) return hit;
     }
     const response = await checked(input, init, url);
@@ -234,18 +236,31 @@ async function boot(msg, watch) {
     const stalled = watch.tick();
     if (stalled) fail(new Stalled(`${stalled}: no data for ${STALL_TICKS} s`));
   }, TICK_MS);
+  // Pyodide's loader and its module (which loadPyodide would import only after its own
+  // set-up: the same URL, so the same module) need no cache: they start first.
+  const modules = {
+    loader: phases.time("import pyodide.mjs", () => watchedImport(watch, `${msg.indexURL}pyodide.mjs`)),
+    asm: phases.time("import pyodide.asm.mjs", () => watchedImport(watch, `${msg.indexURL}pyodide.asm.mjs`)),
+  };
+  for (const imported of Object.values(modules)) imported.catch(() => {});
   const cache = await openCache(msg.cacheName);
-  wrapFetch(cache, msg.immutablePrefixes, msg.indexURL, watch, fail);
+  // From the cache at once: the snapshot, and the core's files Pyodide will ask for.
+  const early = cache ? new EarlyReads(cache, [snapshotKey(msg), ...coreFiles(msg)]) : null;
+  wrapFetch(cache, msg.immutablePrefixes, msg.indexURL, watch, fail, early);
   // Drop this site's caches of older cores (their snapshots go with them).
   if (cache) dropOtherCaches(msg.cachePrefix, msg.cacheName).catch(() => {});
   const info = { from: "raw", cache: Boolean(cache) };
   try {
-    const booted = await Promise.race([bootWith(msg, cache, info, watch, coreFailure), failure]);
+    const booted = await Promise.race([bootWith(msg, modules, cache, early, info, coreFailure), failure]);
     return { ...booted, cache };
   } finally {
     clearInterval(ticker);
   }
 }
+
+// What loadPyodide fetches (the lock, the stdlib, the wasm), as the URLs it asks for.
+const coreWasm = (msg) => `${msg.indexURL}pyodide.asm.wasm`;
+const coreFiles = (msg) => [new URL(msg.lockURL).href, `${msg.indexURL}python_stdlib.zip`, coreWasm(msg)];
 
 // The snapshot's key names the wheel by what it holds (its file name hashes its files), not
 // by its URL (which hashes its bytes): a wheel only compressed otherwise keeps the snapshot.
@@ -256,10 +271,19 @@ const snapshotKey = (msg) =>
 // instantiation ("compile", from Pyodide's one call to WebAssembly.instantiateStreaming,
 // after waiting for its response: "wasm wait"), and what follows it ("restore": Python's
 // memory from the snapshot or its start, the stdlib mounted, Pyodide's API set up).
-async function timedLoad(loadPyodide, options) {
+// `compiled`: the wasm module when it was compiled from the cache ahead of Pyodide's call
+// (compileEarly); Pyodide's own response is then not read, and only "instantiate" remains.
+async function timedLoad(loadPyodide, options, compiled) {
   const native = WebAssembly.instantiateStreaming;
   let endRestore = () => {};
   WebAssembly.instantiateStreaming = async (source, imports) => {
+    const module = await phases.time("compile wait", () => compiled);
+    if (module) {
+      Promise.resolve(source).then((r) => r.body?.cancel().catch(() => {}), () => {});
+      const instance = await phases.time("instantiate", () => WebAssembly.instantiate(module, imports));
+      endRestore = phases.begin("restore");
+      return { module, instance };
+    }
     const response = await phases.time("wasm wait", () => source);
     const result = await phases.time("compile", () => native.call(WebAssembly, response, imports));
     endRestore = phases.begin("restore");
@@ -279,8 +303,8 @@ async function timedLoad(loadPyodide, options) {
 // the snapshot's header, which it checks (magic, build id) and parses (its JS state); the
 // pages that are not zero go straight from the stored copy into the fresh wasm memory
 // ("snapshot write"). loadPyodide sizes that memory by the length of what it is given.
-async function restoreFrom(saved, loadPyodide, options, msg, watch) {
-  const { default: create } = await watchedImport(watch, `${msg.indexURL}pyodide.asm.mjs`);
+async function restoreFrom(saved, loadPyodide, options, asm, compiled) {
+  const { default: create } = await asm;
   const createPyodideModule = async (settings) => {
     const module = await create(settings);
     const API = module.API;
@@ -303,34 +327,34 @@ async function restoreFrom(saved, loadPyodide, options, msg, watch) {
   };
   // Only its length is read (the memory's size) before restoreSnapshot; never written.
   const sized = new Uint8Array(saved.length);
-  return timedLoad(loadPyodide, { ...options, _loadSnapshot: sized, createPyodideModule });
+  return timedLoad(loadPyodide, { ...options, _loadSnapshot: sized, createPyodideModule }, compiled);
 }
 
-async function bootWith(msg, cache, info, watch, coreFailure) {
+async function bootWith(msg, modules, cache, early, info, coreFailure) {
   post({ type: "progress", stage: "download" });
-  // Pyodide's loader, the snapshot and the wheel are read side by side.
-  const imported = phases.time("import pyodide.mjs", () =>
-    watchedImport(watch, `${msg.indexURL}pyodide.mjs`),
-  );
-  imported.catch(() => {});
+  // Side by side with Pyodide's modules: the snapshot, the wheel, and the wasm compiled
+  // from the cache.
+  const compiled = early
+    ? early.take(coreWasm(msg)).then((r) => r && phases.time("compile", () => compileEarly(r)))
+    : null;
   const wheel = readWheel(msg); // unpacked once Python is up (unpackWheel)
   wheel.catch(() => {});
   const options = { indexURL: msg.indexURL, lockFileURL: msg.lockURL };
   const key = snapshotKey(msg);
   let saved = null;
-  if (cache) {
+  if (early) {
     try {
-      saved = await loadSnapshot(msg.cacheName, key, phases);
+      saved = await loadSnapshot(early.take(key), phases);
     } catch (err) {
       info.snapshotError = String(err?.message ?? err);
     }
   }
-  const { loadPyodide } = await imported;
+  const { loadPyodide } = await modules.loader;
   post({ type: "progress", stage: "boot" });
   let restored = null;
   if (saved) {
     try {
-      restored = await restoreFrom(saved, loadPyodide, options, msg, watch);
+      restored = await restoreFrom(saved, loadPyodide, options, modules.asm, compiled);
       // From sys.modules: imported before the snapshot.
       runner = await phases.time("runner", () => restored.pyimport(msg.runner));
     } catch (err) {
@@ -350,7 +374,7 @@ async function bootWith(msg, cache, info, watch, coreFailure) {
     await deleteSnapshot(msg.cacheName, key);
   }
   // Making a snapshot costs boot time; without a cache to keep it, none is made.
-  const py = await timedLoad(loadPyodide, cache ? { ...options, _makeSnapshot: true } : options);
+  const py = await timedLoad(loadPyodide, cache ? { ...options, _makeSnapshot: true } : options, compiled);
   post({ type: "progress", stage: "packages" });
   await phases.time("wheel", () => unpackWheel(py, msg, cache, wheel));
   await phases.time("runner", () => importPackage(py, msg));
