@@ -12,7 +12,7 @@ from playwright.sync_api import Page
 
 from tests.browser.conftest import PageGuard, check_guard, guard_page, guarded_context
 from tests.browser.helpers import block, boots, output, run, wait_snapshot_saved
-from tools.browser_harness import ALL_KEPT
+from tools.browser_harness import ALL_KEPT, serve
 
 
 @pytest.fixture(params=["plain", "coop-coep"])
@@ -71,3 +71,34 @@ def test_a_page_opened_once_reads_and_runs_offline(online):
     total = time.monotonic() - started
     print(f"offline reopen: page {painted * 1000:.0f} ms, first output {total * 1000:.0f} ms")
     context.set_offline(False)
+
+
+def test_a_returning_reader_asks_the_server_for_no_runtime_file(browser, playground_site):
+    """Back on a page, Run waits for no round trip: the runtime's files are named by their
+    content's hash, so the service worker's copies (the modules) and Python's (the core, the
+    wheel, the snapshot) answer without asking the server whether they changed."""
+    sent: list[tuple[str, int]] = []
+    # Compressed responses are always sent whole (never a 304), so every request is counted.
+    with serve(playground_site, compress=True, sent=sent) as origin:
+        guard = PageGuard(origin)
+        # No guarded_context: Playwright's routes would send the pages' requests past the
+        # service worker. The server's log shows every request instead.
+        context = browser.new_context(locale="ja-JP", service_workers="allow")
+        try:
+            page = guard_page(context.new_page(), guard)
+            page.goto(origin)
+            page.wait_for_function("navigator.serviceWorker?.controller != null", timeout=10_000)
+            assert run(page, "hello") == "done"
+            wait_snapshot_saved(page)
+            page.wait_for_function(ALL_KEPT, timeout=10_000)
+            page.close()
+            sent.clear()
+            again = guard_page(context.new_page(), guard)
+            again.goto(origin)
+            assert run(again, "hello") == "done", block(again, "hello").inner_text()
+            assert [b["from"] for b in boots(again)] == ["snapshot"]
+        finally:
+            context.close()
+    asked = [path for path, _ in sent if "/assets/plab/" in path]
+    assert asked == [], f"the server was asked for {asked}"
+    check_guard(guard)
