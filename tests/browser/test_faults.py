@@ -302,10 +302,12 @@ def test_a_returning_reader_boots_from_the_snapshot(playground_profile):
     again.close()
 
 
-# Two kinds of damage, each failing in another place: gzip's own check (a flipped bit), and
-# ours (a sound gzip stream that is not a snapshot). One per server (DAMAGE_ON): what a
-# damaged snapshot does does not depend on COOP/COEP, and each raw boot costs seconds. Every
-# kind (truncated too) is checked against the snapshot module in tests/js/snapshot.test.mjs.
+# Two kinds of damage, each failing in another place: the checksum (a flipped bit), and the
+# header (bytes that are no snapshot at all). Both keep the entry's headers (the memory's
+# length), so the damage is found while Pyodide already starts. One per server (DAMAGE_ON):
+# what a damaged snapshot does does not depend on COOP/COEP, and each raw boot costs
+# seconds. Every kind (truncated, a wrong length too) is checked against the snapshot module
+# in tests/js/snapshot.test.mjs.
 CORRUPT = {
     "flipped": "async (bytes) => { bytes[bytes.length - 100] ^= 1; return bytes; }",
     "not a snapshot": """async () => new Uint8Array(await new Response(
@@ -333,8 +335,9 @@ def test_a_damaged_snapshot_falls_back_to_a_raw_boot(playground_profile):
             const cache = await caches.open(name);
             for (const request of await cache.keys()) {
               if (!request.url.includes("/snapshot/")) continue;
-              const bytes = new Uint8Array(await (await cache.match(request)).arrayBuffer());
-              await cache.put(request, new Response(await make(bytes)));
+              const stored = await cache.match(request);
+              const bytes = new Uint8Array(await stored.arrayBuffer());
+              await cache.put(request, new Response(await make(bytes), { headers: stored.headers }));
               n += 1;
             }
           }

@@ -7,20 +7,22 @@ import {
   StoredSnapshot,
   deleteSnapshot,
   encodeSnapshot,
-  loadSnapshot,
+  findSnapshot,
   saveSnapshot,
   snapshotURL,
 } from "../../tools/parameter_lab/runtime/snapshot.js";
 
 // The Cache API, as much of it as the store uses.
 class FakeCache {
-  entries = new Map();
+  entries = new Map(); // url -> the body's bytes
+  headers = new Map(); // url -> the response's headers
   async put(url, response) {
+    this.headers.set(String(url), [...response.headers]);
     this.entries.set(String(url), new Uint8Array(await response.arrayBuffer()));
   }
   async match(url) {
     const bytes = this.entries.get(String(url));
-    return bytes ? new Response(bytes) : undefined;
+    return bytes ? new Response(bytes, { headers: this.headers.get(String(url)) }) : undefined;
   }
   async delete(request) {
     return this.entries.delete(String(request.url ?? request));
@@ -43,7 +45,10 @@ beforeEach(() => {
 
 const INDEX = "https://example.org/site/assets/plab/pyodide-f1dda1cc85/";
 // As the worker loads it: from its open cache's match.
-const load = async (url) => loadSnapshot((await caches.open("plab-x")).match(url));
+async function load(url) {
+  const found = await findSnapshot((await caches.open("plab-x")).match(url));
+  return found && found.snapshot;
+}
 
 test("the key names the core, the wheel and the worker, next to the runtime files", () => {
   assert.equal(
@@ -118,6 +123,19 @@ test("a damaged snapshot throws instead of returning bad memory", async () => {
   await assert.rejects(load(url), /not a Parameter Lab snapshot/);
   await deleteSnapshot("plab-x", url);
   assert.equal(await load(url), null);
+});
+
+test("the memory's length is known once the entry is found, and must match its bytes", async () => {
+  const url = snapshotURL(INDEX, "a.whl", "w.js");
+  await saveSnapshot("plab-x", url, new Uint8Array(3 * 4096).fill(5));
+  const cache = stores.get("plab-x");
+  const found = await findSnapshot(cache.match(url));
+  assert.equal(found.length, 3 * 4096);
+  assert.equal((await found.snapshot).length, 3 * 4096);
+  cache.headers.set(url, [["x-plab-memory-length", String(2 * 4096)]]); // another length
+  await assert.rejects((await findSnapshot(cache.match(url))).snapshot, /damaged \(length\)/);
+  cache.headers.set(url, []); // none
+  await assert.rejects(findSnapshot(cache.match(url)), /no length/);
 });
 
 test("storing a snapshot deletes older ones and leaves runtime files alone", async () => {

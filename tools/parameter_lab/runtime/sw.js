@@ -20,8 +20,9 @@
 //   deploy installs a new worker, which drops the previous deploy's copies of this site
 //   only (several sites may share the origin).
 //
-// Workbox's NetworkFirst would do the fetch part, but with its router, expiration and
-// precache plumbing it is several times this file, for two rules; this file has no imports.
+// Workbox's NetworkFirst and CacheFirst would do the fetch part, but with its router,
+// expiration and precache plumbing it is several times this file, for two rules; this file
+// has no imports.
 
 const SCOPE = self.registration.scope;
 const PREFIX = `plab-sw:${new URL(SCOPE).pathname}:`;

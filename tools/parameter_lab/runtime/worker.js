@@ -18,7 +18,7 @@
 // after which the worker makes that snapshot for the next boot (private Pyodide APIs,
 // guarded: any failure means a raw boot, the snapshot deleted, one console line). Without a
 // usable Cache API (private modes) there is no snapshot to keep, so none is made.
-import { deleteSnapshot, loadSnapshot, saveSnapshot, snapshotURL } from "./snapshot.js";
+import { deleteSnapshot, findSnapshot, saveSnapshot, snapshotURL } from "./snapshot.js";
 import { dropOtherCaches, openCache, pruneEntries } from "./sitecache.js";
 import { StallWatch } from "./stall.js";
 import { unzip } from "./unzip.js";
@@ -302,11 +302,14 @@ async function timedLoad(loadPyodide, options, compiled) {
 // (a private API: any surprise fails the snapshot boot, and a raw boot follows) gets only
 // the snapshot's header, which it checks (magic, build id) and parses (its JS state); the
 // pages that are not zero go straight from the stored copy into the fresh wasm memory
-// ("snapshot write"). loadPyodide sizes that memory by the length of what it is given.
-async function restoreFrom(saved, loadPyodide, options, asm, compiled) {
+// ("snapshot write"). loadPyodide sizes that memory by the length of what it is given, so
+// it starts once the entry is found (`found`: its length), and the module is made (the wasm
+// instantiated, the stdlib mounted) while the stored copy is still read and checked.
+async function restoreFrom(found, loadPyodide, options, asm, compiled) {
   const { default: create } = await asm;
   const createPyodideModule = async (settings) => {
     const module = await create(settings);
+    const saved = await found.snapshot; // a damaged copy throws here: a raw boot follows
     const API = module.API;
     const restore = API?.restoreSnapshot;
     if (typeof restore !== "function") throw new Error("this Pyodide has no restoreSnapshot");
@@ -326,7 +329,7 @@ async function restoreFrom(saved, loadPyodide, options, asm, compiled) {
     return module;
   };
   // Only its length is read (the memory's size) before restoreSnapshot; never written.
-  const sized = new Uint8Array(saved.length);
+  const sized = new Uint8Array(found.length);
   return timedLoad(loadPyodide, { ...options, _loadSnapshot: sized, createPyodideModule }, compiled);
 }
 
@@ -341,10 +344,10 @@ async function bootWith(msg, modules, cache, early, info, coreFailure) {
   wheel.catch(() => {});
   const options = { indexURL: msg.indexURL, lockFileURL: msg.lockURL };
   const key = snapshotKey(msg);
-  let saved = null;
+  let found = null;
   if (early) {
     try {
-      saved = await loadSnapshot(early.take(key), phases);
+      found = await findSnapshot(early.take(key), phases);
     } catch (err) {
       info.snapshotError = String(err?.message ?? err);
     }
@@ -352,9 +355,9 @@ async function bootWith(msg, modules, cache, early, info, coreFailure) {
   const { loadPyodide } = await modules.loader;
   post({ type: "progress", stage: "boot" });
   let restored = null;
-  if (saved) {
+  if (found) {
     try {
-      restored = await restoreFrom(saved, loadPyodide, options, modules.asm, compiled);
+      restored = await restoreFrom(found, loadPyodide, options, modules.asm, compiled);
       // From sys.modules: imported before the snapshot.
       runner = await phases.time("runner", () => restored.pyimport(msg.runner));
     } catch (err) {
