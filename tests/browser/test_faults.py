@@ -337,7 +337,8 @@ def test_a_damaged_snapshot_falls_back_to_a_raw_boot(playground_profile):
               if (!request.url.includes("/snapshot/")) continue;
               const stored = await cache.match(request);
               const bytes = new Uint8Array(await stored.arrayBuffer());
-              await cache.put(request, new Response(await make(bytes), { headers: stored.headers }));
+              const headers = stored.headers;
+              await cache.put(request, new Response(await make(bytes), { headers }));
               n += 1;
             }
           }
