@@ -12,6 +12,7 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import BinaryIO, ClassVar
@@ -96,6 +97,11 @@ class _Handler(SimpleHTTPRequestHandler):
         self.sent.append((self.path, len(data)))
         outputfile.write(data)
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # A 304 sends no body (copyfile never runs): counted as 0 bytes, but counted.
+        if self.sent is not None and code == HTTPStatus.NOT_MODIFIED:
+            self.sent.append((self.path, 0))
+
     def log_message(self, format: str, *args: object) -> None:  # quiet output
         pass
 
@@ -113,7 +119,7 @@ def serve(
     """Serve ``directory`` on 127.0.0.1 (at ``port``, or a free one); yield its base URL.
     ``compress``: gzip when the browser accepts it; ``max_age``: a Cache-Control header
     (GitHub Pages sends 600); ``isolated``: COOP/COEP on every response; ``sent``: a list
-    that gets (path, body bytes as sent) for every response, whoever asked (a page, a
+    that gets (path, body bytes as sent; 0 for a 304) for every response, whoever asked (a page, a
     worker, a service worker)."""
     options = {"isolated": isolated, "compress": compress, "max_age": max_age, "sent": sent}
     handler = type("Handler", (_Handler,), options)

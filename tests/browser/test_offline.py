@@ -78,7 +78,7 @@ def test_a_returning_reader_asks_the_server_for_no_runtime_file(browser, playgro
     content's hash, so the service worker's copies (the modules) and Python's (the core, the
     wheel, the snapshot) answer without asking the server whether they changed."""
     sent: list[tuple[str, int]] = []
-    # Compressed responses are always sent whole (never a 304), so every request is counted.
+    # The server counts every response (a 304 too), whoever asked: page, worker, service worker.
     with serve(playground_site, compress=True, sent=sent) as origin:
         guard = PageGuard(origin)
         # No guarded_context: Playwright's routes would send the pages' requests past the

@@ -14,9 +14,6 @@
 // a new one deletes the others.
 
 const MAGIC = 0x31424c50; // "PLB1", little-endian
-// The memory's length, in the entry's headers: known as soon as the entry is found, so the
-// wasm memory is made while the ~15 MB are still being read.
-const LENGTH_HEADER = "x-plab-memory-length";
 const PAGE = 4096;
 const HEADER = 16; // magic, length, checksum, reserved: four little-endian uint32
 
@@ -123,6 +120,18 @@ export class StoredSnapshot {
     }
   }
 
+  /** Write the memory from `from` on into an Emscripten module's heap (module.HEAPU8),
+   * grown first (module.growMemory) when it is the larger: a heap that grew before its
+   * snapshot was made. A copy cut short would be a broken interpreter, so it throws when
+   * the heap cannot grow. */
+  restoreInto(module, from = 0) {
+    const size = this.length - from;
+    if (size > module.HEAPU8.length && !module.growMemory?.(size)) {
+      throw new Error(`the snapshot's memory (${size} bytes) does not fit, and could not grow`);
+    }
+    this.writeTo(module.HEAPU8, from);
+  }
+
   /** The whole memory, in a buffer of its own. */
   decode() {
     const memory = new Uint8Array(this.length);
@@ -142,34 +151,25 @@ const isSnapshot = (url) => new URL(url).pathname.includes("/snapshot/");
 export async function saveSnapshot(cacheName, url, bytes) {
   const stored = encodeSnapshot(bytes);
   const cache = await caches.open(cacheName);
-  const headers = { "content-type": "application/octet-stream", [LENGTH_HEADER]: String(bytes.length) };
-  await cache.put(url, new Response(stored, { headers }));
+  await cache.put(url, new Response(stored, { headers: { "content-type": "application/octet-stream" } }));
   for (const request of await cache.keys()) {
     if (isSnapshot(request.url) && request.url !== url) await cache.delete(request);
   }
   return stored.byteLength;
 }
 
-/** The stored snapshot behind `match` (the cache's match for its URL, made by the caller so
- * a boot starts it beside its other reads: a promise of a Response, or of undefined), or
- * null when there is none. Resolves once the entry is found, with the memory's `length`
- * (from its headers) and `snapshot`, a promise of it read and checked (a StoredSnapshot),
- * which rejects when the copy is damaged. `phases` (a Phases) times the find, the read and
- * the check apart. */
-export async function findSnapshot(match, phases = null) {
+/** The stored snapshot, checked (a StoredSnapshot), or null when there is none; throws when
+ * it is damaged. `match`: the cache's match for its URL (a promise of a Response, or of
+ * undefined), made by the caller, so a boot can start that read beside its others.
+ * `phases` (a Phases) times the read and the check apart. */
+export async function loadSnapshot(match, phases = null) {
   const timed = (name, work) => (phases ? phases.time(name, work) : work());
-  const hit = await timed("snapshot find", () => match);
-  if (!hit) return null;
-  const length = Number(hit.headers.get(LENGTH_HEADER));
-  if (!Number.isSafeInteger(length) || length <= 0) throw new Error("the snapshot has no length");
-  const snapshot = (async () => {
-    const stored = await timed("snapshot read", async () => new Uint8Array(await hit.arrayBuffer()));
-    const saved = await timed("snapshot check", () => new StoredSnapshot(stored));
-    if (saved.length !== length) throw new Error("the snapshot is damaged (length)");
-    return saved;
-  })();
-  snapshot.catch(() => {}); // its reader sees the failure
-  return { length, snapshot };
+  const stored = await timed("snapshot read", async () => {
+    const hit = await match;
+    return hit ? new Uint8Array(await hit.arrayBuffer()) : null;
+  });
+  if (!stored) return null;
+  return timed("snapshot check", () => new StoredSnapshot(stored));
 }
 
 export async function deleteSnapshot(cacheName, url) {

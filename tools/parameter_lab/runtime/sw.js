@@ -56,8 +56,9 @@ self.addEventListener("fetch", (event) => {
   event.respondWith(immutable ? storedFirst(request) : networkFirst(request));
 });
 
-// A retry must reach the server: a query (a module's ?retry=N) misses, and a request for
-// the server's copy (cache: "reload", a wheel fetched again after a hash mismatch) skips.
+// A request for the server's copy (cache: "reload", a wheel fetched again after a hash
+// mismatch) skips the stored ones. A module's retry (?retry=N after a failed import) is
+// another URL: it reaches the server unless an earlier retry of it was stored, whole.
 async function storedFirst(request) {
   const stored = request.cache === "reload" ? undefined : caches.match(request.url);
   const hit = await stored?.catch(() => undefined);

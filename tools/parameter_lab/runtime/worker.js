@@ -18,7 +18,7 @@
 // after which the worker makes that snapshot for the next boot (private Pyodide APIs,
 // guarded: any failure means a raw boot, the snapshot deleted, one console line). Without a
 // usable Cache API (private modes) there is no snapshot to keep, so none is made.
-import { deleteSnapshot, findSnapshot, saveSnapshot, snapshotURL } from "./snapshot.js";
+import { deleteSnapshot, loadSnapshot, saveSnapshot, snapshotURL } from "./snapshot.js";
 import { dropOtherCaches, openCache, pruneEntries } from "./sitecache.js";
 import { StallWatch } from "./stall.js";
 import { unzip } from "./unzip.js";
@@ -302,14 +302,12 @@ async function timedLoad(loadPyodide, options, compiled) {
 // (a private API: any surprise fails the snapshot boot, and a raw boot follows) gets only
 // the snapshot's header, which it checks (magic, build id) and parses (its JS state); the
 // pages that are not zero go straight from the stored copy into the fresh wasm memory
-// ("snapshot write"). loadPyodide sizes that memory by the length of what it is given, so
-// it starts once the entry is found (`found`: its length), and the module is made (the wasm
-// instantiated, the stdlib mounted) while the stored copy is still read and checked.
-async function restoreFrom(found, loadPyodide, options, asm, compiled) {
-  const { default: create } = await asm;
+// ("snapshot write"). That memory is the wasm's own size (Pyodide 314 does not size it by
+// what loadPyodide is given); a heap that grew before its snapshot was made grows it first,
+// where Pyodide's own restore would fail and a silent copy would cut the heap short.
+async function restoreFrom(saved, loadPyodide, options, create, compiled) {
   const createPyodideModule = async (settings) => {
     const module = await create(settings);
-    const saved = await found.snapshot; // a damaged copy throws here: a raw boot follows
     const API = module.API;
     const restore = API?.restoreSnapshot;
     if (typeof restore !== "function") throw new Error("this Pyodide has no restoreSnapshot");
@@ -322,14 +320,15 @@ async function restoreFrom(found, loadPyodide, options, asm, compiled) {
       saved.writeTo(header);
       const config = restore.call(API, header); // checks it; copies no memory: there is none
       const end = phases.begin("snapshot write");
-      saved.writeTo(module.HEAPU8, headerLength);
+      saved.restoreInto(module, headerLength);
       end();
       return config;
     };
     return module;
   };
-  // Only its length is read (the memory's size) before restoreSnapshot; never written.
-  const sized = new Uint8Array(found.length);
+  // loadPyodide reads only its length (as the memory's size, which Pyodide 314 then leaves
+  // to the wasm); it is never written.
+  const sized = new Uint8Array(saved.length);
   return timedLoad(loadPyodide, { ...options, _loadSnapshot: sized, createPyodideModule }, compiled);
 }
 
@@ -344,20 +343,23 @@ async function bootWith(msg, modules, cache, early, info, coreFailure) {
   wheel.catch(() => {});
   const options = { indexURL: msg.indexURL, lockFileURL: msg.lockURL };
   const key = snapshotKey(msg);
-  let found = null;
+  let saved = null;
   if (early) {
     try {
-      found = await findSnapshot(early.take(key), phases);
+      saved = await loadSnapshot(early.take(key), phases);
     } catch (err) {
       info.snapshotError = String(err?.message ?? err);
     }
   }
+  // A module that does not arrive fails the boot: it is the network's fault, not the
+  // snapshot's, which must not be deleted for it (a raw boot would fail the same way).
   const { loadPyodide } = await modules.loader;
+  const { default: createModule } = await modules.asm;
   post({ type: "progress", stage: "boot" });
   let restored = null;
-  if (found) {
+  if (saved) {
     try {
-      restored = await restoreFrom(found, loadPyodide, options, modules.asm, compiled);
+      restored = await restoreFrom(saved, loadPyodide, options, createModule, compiled);
       // From sys.modules: imported before the snapshot.
       runner = await phases.time("runner", () => restored.pyimport(msg.runner));
     } catch (err) {
