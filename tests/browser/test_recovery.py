@@ -48,6 +48,32 @@ def test_a_stalled_core_file_fails_the_boot_and_retry_starts_a_fresh_worker(cold
     assert len(workers) == 2, "Retry started a new worker instead of waiting on the hung one"
 
 
+@pytest.fixture
+def cold_plain(browser, playground_url) -> Iterator[tuple[Page, PageGuard]]:
+    """As ``cold``, on the plain server only: what is tested does not depend on COOP/COEP."""
+    yield from guarded_page(browser, playground_url)
+
+
+def test_a_wasm_that_does_not_compile_fails_the_boot_and_is_not_kept(cold_plain):
+    """Pyodide only logs a wasm it cannot instantiate, then waits forever. The block says
+    so instead, the bad bytes are not kept, and Retry (the server mended) runs."""
+    page, guard = cold_plain
+    guard.expect_console(r"wasm instantiation failed|CompileError|WebAssembly")
+    not_wasm = b"\0asm\x01\0\0\0not a module"
+    page.route(
+        "**/pyodide.asm.wasm",
+        lambda route: route.fulfill(body=not_wasm, headers={"content-type": "application/wasm"}),
+    )
+    page.goto(guard.origin)
+    assert run(page, "hello", timeout=40_000) == "error"
+    failure = block(page, "hello").locator(".plab-failure")
+    expect(failure).to_contain_text("pyodide.asm.wasm")
+    page.unroute("**/pyodide.asm.wasm")
+    failure.locator("button").click()  # Retry
+    assert wait_status(page, "hello") == "done", block(page, "hello").inner_text()
+    assert "こんにちは 42" in output(page, "hello")
+
+
 # Private modes: Firefox's rejects every Cache API call (Chromium's incognito has one).
 NO_CACHE_API = """
 for (const name of ["open", "has", "keys", "delete", "match"]) {

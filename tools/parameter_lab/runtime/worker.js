@@ -45,6 +45,8 @@ const STALL_TICKS = 10;
 const IMPORT_STALL_TICKS = 30;
 
 class Stalled extends Error {}
+// The core's wasm did not compile or instantiate: its bytes are not kept (see boot).
+class WasmFailed extends Error {}
 
 // Runtime files are content-hashed or version-pinned, so a cached copy is always right, and
 // a copy whose bytes do not match is evicted (unpackWheel). Static hosts cannot send long
@@ -253,6 +255,14 @@ async function boot(msg, watch) {
   try {
     const booted = await Promise.race([bootWith(msg, modules, cache, early, info, coreFailure), failure]);
     return { ...booted, cache };
+  } catch (err) {
+    // Bytes that are no wasm (a host half-way through a deploy) must not stay in the cache:
+    // the next boot (Retry, or the next Run) fetches them again.
+    if (err instanceof WasmFailed && cache) {
+      await storing.get(coreWasm(msg)); // its copy may still be on its way into the cache
+      await cache.delete(coreWasm(msg)).catch(() => {});
+    }
+    throw err;
   } finally {
     clearInterval(ticker);
   }
@@ -273,24 +283,36 @@ const snapshotKey = (msg) =>
 // memory from the snapshot or its start, the stdlib mounted, Pyodide's API set up).
 // `compiled`: the wasm module when it was compiled from the cache ahead of Pyodide's call
 // (compileEarly); Pyodide's own response is then not read, and only "instantiate" remains.
+// A wasm that does not compile or instantiate fails the load: Pyodide itself only logs
+// "wasm instantiation failed!" and then waits forever, with no download left to stall.
 async function timedLoad(loadPyodide, options, compiled) {
   const native = WebAssembly.instantiateStreaming;
   let endRestore = () => {};
-  WebAssembly.instantiateStreaming = async (source, imports) => {
+  let failed;
+  const failure = new Promise((_, reject) => (failed = reject));
+  failure.catch(() => {});
+  const instantiate = async (source, imports) => {
     const module = await phases.time("compile wait", () => compiled);
     if (module) {
       Promise.resolve(source).then((r) => r.body?.cancel().catch(() => {}), () => {});
       const instance = await phases.time("instantiate", () => WebAssembly.instantiate(module, imports));
-      endRestore = phases.begin("restore");
       return { module, instance };
     }
     const response = await phases.time("wasm wait", () => source);
-    const result = await phases.time("compile", () => native.call(WebAssembly, response, imports));
-    endRestore = phases.begin("restore");
-    return result;
+    return phases.time("compile", () => native.call(WebAssembly, response, imports));
+  };
+  WebAssembly.instantiateStreaming = async (source, imports) => {
+    try {
+      const result = await instantiate(source, imports);
+      endRestore = phases.begin("restore");
+      return result;
+    } catch (err) {
+      failed(new WasmFailed(`pyodide.asm.wasm: ${err?.message ?? err}`));
+      throw err;
+    }
   };
   try {
-    return await phases.time("python", () => loadPyodide(options));
+    return await phases.time("python", () => Promise.race([loadPyodide(options), failure]));
   } finally {
     endRestore();
     WebAssembly.instantiateStreaming = native;
