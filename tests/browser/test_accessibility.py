@@ -73,19 +73,28 @@ def _home(built_site: Path) -> str:
 # ---- axe -------------------------------------------------------------------------------------
 
 
-def axe_violations(page: Page, scope: str | None = None) -> list[dict]:
-    """axe's violations on the whole page, or only inside the elements ``scope`` selects."""
+# The rules whose result depends on the colours alone: all a second palette can change.
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
+
+
+def axe_violations(
+    page: Page, scope: str | None = None, rules: tuple[str, ...] | None = None
+) -> list[dict]:
+    """axe's violations on the whole page, or only inside the elements ``scope`` selects;
+    every rule, or only ``rules``."""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.add_script_tag(content=AXE)
     return page.evaluate(
-        """async (scope) => {
+        """async ([scope, rules]) => {
           const context = scope ? { include: [...document.querySelectorAll(scope)] } : document;
-          const result = await axe.run(context, { resultTypes: ["violations"] });
+          const options = { resultTypes: ["violations"] };
+          if (rules) options.runOnly = { type: "rule", values: rules };
+          const result = await axe.run(context, options);
           return result.violations.map((v) => ({
             rule: v.id, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")),
           }));
         }""",
-        scope,
+        [scope, list(rules) if rules else None],
     )
 
 
@@ -136,14 +145,15 @@ def audit(
     scope: str | None = None,
     schemes: tuple[str, ...] = tuple(SCHEMES),
 ) -> None:
-    """axe in each of ``schemes`` (palettes), switched in the page: the one it shows first,
-    then the others; on the whole page, or only inside ``scope`` (axe_violations)."""
+    """axe in each of ``schemes`` (palettes), switched in the page: every rule in the one it
+    shows first, then the colour rules in the others; on the whole page, or only inside
+    ``scope`` (axe_violations)."""
     if not page.evaluate("!!document.querySelector('style[data-draw-all]')"):
         page.add_style_tag(content=DRAW_ALL).evaluate("el => el.dataset.drawAll = ''")
     first = current_scheme(page)
     for scheme in sorted(schemes, key=lambda s: s != first):
         use_scheme(page, scheme)
-        for v in axe_violations(page, scope):
+        for v in axe_violations(page, scope, None if scheme == first else COLOUR_RULES):
             for target in v["targets"]:
                 found.append(f"{where} [{scheme}] {v['rule']}: {target} ({v['help']})")
 
