@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import COUNT_WORKERS, settle
@@ -58,16 +59,44 @@ def _html(built_site: Path, path: str) -> str:
     return (built_site / path / "index.html").read_text(encoding="utf-8")
 
 
-def test_japanese_search_finds_the_hyperparameter_chapter(page: Page, site_url: str):
+def _index_requests(page: Page) -> list[str]:
+    return page.evaluate(
+        "performance.getEntriesByType('resource').map((e) => e.name)"
+        ".filter((n) => n.includes('search_index'))"
+    )
+
+
+@pytest.mark.parametrize("intent", ["keyboard", "touch"])
+def test_search_waits_for_the_reader_then_finds_the_japanese_chapter(
+    browser, site_url: str, intent: str
+):
+    """No page fetches Material's search index until the reader shows they mean to search
+    (runtime/searchintent.js): on a desktop by the search key, on a phone by a tap on the
+    search button. Search then finds a Japanese word."""
+    touch = intent == "touch"
+    context = browser.new_context(locale="ja-JP", **(PHONE if touch else {}))
+    page = context.new_page()
     page.goto(site_url, wait_until="networkidle")
+    page.wait_for_timeout(300)  # a request sent late (after load, say) would show too
+    assert _index_requests(page) == [], "the index was fetched before any intent"
+    if touch:
+        page.locator('label[for="__search"]').first.tap()
+    else:
+        page.keyboard.press("/")  # Material's key for search: it focuses the field
     box = page.locator("input.md-search__input")
-    box.click()
+    expect(box).to_be_focused()
     box.fill("ハイパーパラメーター")
     box.press("End")  # fill() fires no key event, and Material searches on key events
     results = page.locator(".md-search-result__item a")
     expect(results.first).to_be_visible(timeout=10_000)
     hrefs = [a.get_attribute("href") for a in results.all()]
     assert any("hyperparameters/" in h for h in hrefs), hrefs
+    assert len(_index_requests(page)) == 1
+    # A search result's link (?h=, Material's highlight) needs the index at once.
+    page.goto(site_url + "hyperparameters/?h=学習率", wait_until="networkidle")
+    assert len(_index_requests(page)) == 1
+    expect(page.locator("article mark").first).to_be_visible()
+    context.close()
 
 
 def test_phone_width_has_no_horizontal_scroll(browser, site_url: str):

@@ -254,3 +254,37 @@ def test_a_template_that_fails_is_a_message_at_the_blocks_line(tiny_site: TinySi
     assert result.returncode != 0
     assert "pages/index.md:3: rendering pyodide-1 failed: UndefinedError" in result.stderr
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
+
+
+def _use_search(site: TinySite, *options: str) -> None:
+    yml = site.root / "mkdocs.yml"
+    text = yml.read_text().replace("plugins:\n", "plugins:\n  - search\n")
+    yml.write_text(text + "".join(f"      {option}\n" for option in options))
+
+
+def test_a_material_site_with_search_fetches_its_index_on_intent(tiny_site: TinySite):
+    _use_search(tiny_site)
+    tiny_site.write_page("# T\n\n```pyodide\nprint(6 * 7)\n```\n")
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = tiny_site.html()
+    head, body = page.split("</head>")
+    # In the head: it runs before Material's bundle (a script at the end of the body).
+    assert head.count("<script data-plab-search-hold>") == 1
+    assert "search_index" in head.split("<script data-plab-search-hold>")[1]
+    assert "data-plab-search-hold" not in body and "/bundle." in body
+
+
+def test_search_on_intent_off_leaves_materials_search_as_it_is(tiny_site: TinySite):
+    _use_search(tiny_site, "search_on_intent: false")
+    tiny_site.write_page("# T\n\n```pyodide\nprint(6 * 7)\n```\n")
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'name="search"' in tiny_site.html() and "plab-search-hold" not in tiny_site.html()
+
+
+def test_a_site_without_search_gets_no_hold(tiny_site: TinySite):
+    tiny_site.write_page("# T\n\nText.\n")
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "plab-search-hold" not in tiny_site.html()

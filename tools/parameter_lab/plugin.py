@@ -130,6 +130,13 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 self.styles = runtime_assets.read_styles(dist)
             elif self.config.math.enabled:
                 self.styles = runtime_assets.build_styles(dist, self.cache / "styles")
+            # Only Material's search is known to hold (another theme's search has no intent
+            # to wait for).
+            self.search_hold = (
+                runtime_assets.read_search_hold(dist)
+                if self.config.search_on_intent and config.theme.name == "material"
+                else None
+            )
         except (SourceError, runtime_assets.AssetError) as exc:
             raise PluginError(f"parameter-lab: {exc}") from exc
         if self.runtime is not None:
@@ -289,8 +296,12 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         return context
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
-        if not self.config.enabled or self.styles is None:
+        if not self.config.enabled:
             return None
+        # Material's search form is in the page: its index waits for the reader's intent.
+        hold = self.search_hold if 'name="search"' in output else None
+        if self.styles is None:
+            return render.inline_head(output, search_hold=hold) if hold else None
         # Math becomes MathML here, after the search plugin indexed the TeX source. Off (the
         # default), the page keeps arithmatex's output for the site's own math script.
         if self.config.math.enabled:
@@ -308,7 +319,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         if self.runtime is None and self.config.math.enabled:
             font = get_relative_url(f"{ASSETS_PREFIX}/{self.styles.font}", page.url)
             font_face = self.styles.font_face_at(font)
-        return render.inline_styles(output, self.styles.css, font_face)
+        return render.inline_head(output, self.styles.css, font_face, hold)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if not self.config.enabled:

@@ -201,12 +201,22 @@ _HEAD_END = re.compile(r"</head\s*>", re.I)
 _STYLESHEET = re.compile(r"<link\b[^>]*\brel=[\"']?stylesheet\b[^>]*>", re.I)
 
 
-def inline_styles(page_html: str, css: str, font_face: str | None = None) -> str:
-    """``page_html`` with the plugin's styles in its head (see styles.html)."""
+def inline_head(
+    page_html: str,
+    css: str | None = None,
+    font_face: str | None = None,
+    search_hold: str | None = None,
+) -> str:
+    """``page_html`` with the plugin's styles (styles.html) and the search index's hold
+    (search_hold.html) in its head, after its stylesheets; each only when given."""
     head_end = _HEAD_END.search(page_html)
     if head_end is None:
-        return page_html  # not a page (a fragment some other plugin renders): nothing to style
+        return page_html  # not a page (a fragment some other plugin renders): nothing to add
     links = list(_STYLESHEET.finditer(page_html, 0, head_end.start()))
     at = links[-1].end() if links else head_end.start()
-    styles = _render("styles.html", css=css, font_face=font_face)
-    return page_html[:at] + styles + page_html[at:]
+    parts = []
+    if css is not None:
+        parts.append(_render("styles.html", css=css, font_face=font_face))
+    if search_hold is not None:
+        parts.append(_render("search_hold.html", script=search_hold))
+    return page_html[:at] + "".join(parts) + page_html[at:]

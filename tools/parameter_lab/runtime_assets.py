@@ -57,6 +57,9 @@ SW_NAME = "plab-sw.js"
 MANIFEST_PLACEHOLDER = '"__PLAB_MANIFEST__"'
 # The self-hosted math font plab-math-font.css names by this file name (runtime/fonts/).
 MATH_FONT = "plab-math.woff2"
+# Inlined into each page's head with Material's search: its index waits for the reader's
+# intent (runtime/searchintent.js).
+SEARCH_HOLD = "searchhold.js"
 MATH_FONT_FACE = "plab-math-font.css"  # its @font-face, for a site with math and no loader
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same sources give the same bytes
 
@@ -152,6 +155,9 @@ def build_dist(node_modules: Path, out: Path) -> None:
         (out / f"{name}.js").write_bytes(code)
         bundles[name] = f"{name}.js"
     placeholder.unlink()
+    # Inlined into pages as a classic script, so bundled as one (not a module).
+    hold = _esbuild(node_modules, RUNTIME_SRC / SEARCH_HOLD, None, fmt="iife")
+    (out / SEARCH_HOLD).write_bytes(hold)
     if MANIFEST_PLACEHOLDER.encode() not in (out / "loader.js").read_bytes():
         raise AssetError('loader.js must `import manifest from "plab-manifest"`')
     (out / "bundles.json").write_text(json.dumps(bundles, indent=1))
@@ -167,13 +173,16 @@ def _dist_fingerprint(node_modules: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _esbuild(node_modules: Path, entry: Path, manifest: Path) -> bytes:
-    """Bundle one ES module entry (and what it imports from npm) into one minified module."""
+def _esbuild(node_modules: Path, entry: Path, manifest: Path | None, fmt: str = "esm") -> bytes:
+    """Bundle one ES module entry (and what it imports from npm) into one minified module
+    (``fmt`` "esm"), or one classic script ("iife")."""
     binary = node_modules / ".bin" / "esbuild"
     if not binary.exists():
         raise AssetError(f"{binary} is missing: run `npm ci`")
-    args = [str(binary), str(entry), "--bundle", "--format=esm", "--minify", "--target=es2022"]
-    args += ["--log-level=warning", f"--alias:plab-manifest={manifest}"]
+    args = [str(binary), str(entry), "--bundle", f"--format={fmt}", "--minify", "--target=es2022"]
+    args += ["--log-level=warning"]
+    if manifest is not None:
+        args += [f"--alias:plab-manifest={manifest}"]
     try:
         result = subprocess.run(args, cwd=node_modules.parent, capture_output=True, check=True)
     except subprocess.CalledProcessError as exc:
@@ -260,6 +269,14 @@ def read_styles(dist: Path) -> Styles:
     if "</" in css:
         raise AssetError("plab.css must not contain '</': it is inlined into a <style>")
     return Styles(css=css, font=font, font_face=face)
+
+
+def read_search_hold(dist: Path) -> str:
+    """The classic script that holds Material's search index until intent, to inline."""
+    script = (dist / SEARCH_HOLD).read_text(encoding="utf-8").strip()
+    if "</" in script:
+        raise AssetError(f"{SEARCH_HOLD} must not contain '</': it is inlined into a <script>")
+    return script
 
 
 def build_styles(dist: Path, out: Path) -> Styles:
