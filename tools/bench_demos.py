@@ -252,9 +252,10 @@ def offline_reopen(browser: Browser, url: str, page_path: str, cell: str) -> dic
 
 def bytes_before_intent(
     browser: Browser, url: str, page_path: str, sent: list[tuple[str, int]]
-) -> int:
+) -> tuple[int, int]:
     """(h): bytes the server sent while a fresh reader loaded `page_path` and read it to the
-    end without acting, the service worker's registration and copies included."""
+    end without acting, the service worker's registration and copies included; and apart,
+    those of Material's search index (fetched on intent since search_on_intent)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="allow")
     page = context.new_page()
     sent.clear()
@@ -262,8 +263,9 @@ def bytes_before_intent(
     read_to_the_end(page)
     page.wait_for_load_state("networkidle")
     total = sum(n for path, n in sent if "search_index.json" not in path)
+    search = sum(n for path, n in sent if "search_index.json" in path)
     context.close()
-    return total
+    return total, search
 
 
 def returning_reader(
@@ -456,12 +458,16 @@ def main() -> None:
             f"Run → output {run:.0f} ms ({output:.0f} ms from navigation, Run at load)"
         )
     if intent:
-        ours = med(i[0] for i in intent)
+        ours, search = (med(i[0][k] for i in intent) for k in (0, 1))
         line = f"(h) {args.bytes_page} first visit before intent: {ours / 1024:.1f} KB sent"
         if args.against:
-            theirs = med(i[1] for i in intent)
+            theirs, their_search = (med(i[1][k] for i in intent) for k in (0, 1))
             line += f", {args.against}: {theirs / 1024:.1f} KB: {(ours - theirs) / 1024:+.1f} KB"
         print(line + " (target: +0)")
+        line = f"    besides, Material's search index: {search / 1024:.1f} KB"
+        if args.against:
+            line += f", {args.against}: {their_search / 1024:.1f} KB"
+        print(line)
 
 
 def print_phases(columns: dict[str, list[dict]]) -> None:

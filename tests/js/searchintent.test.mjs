@@ -5,7 +5,7 @@ import { holdSearchIndex, isSearchIndex, wantsSearchAtOnce } from "../../tools/p
 
 /** A window with an XMLHttpRequest that records what is sent, and a document whose
  * listeners a test can fire. */
-function fakeWindow(search = "") {
+function fakeWindow(search = "", readyState = "loading") {
   const sent = [];
   class XMLHttpRequest {
     open(method, url) {
@@ -15,12 +15,20 @@ function fakeWindow(search = "") {
       sent.push(this.url);
     }
   }
+  // As the DOM does: a listener is one (function, capture) pair, removed only as added.
   const listeners = {};
+  const capture = (options) => (typeof options === "boolean" ? options : !!options?.capture);
   const document = {
-    addEventListener: (type, fn) => (listeners[type] ??= new Set()).add(fn),
-    removeEventListener: (type, fn) => listeners[type]?.delete(fn),
-    fire: (type, event = {}) => [...(listeners[type] ?? [])].forEach((fn) => fn(event)),
-    count: (type) => listeners[type]?.size ?? 0,
+    readyState,
+    addEventListener: (type, fn, options) => {
+      (listeners[type] ??= new Map()).set(`${capture(options)}`, [...(listeners[type].get(`${capture(options)}`) ?? []), fn]);
+    },
+    removeEventListener: (type, fn, options) => {
+      const list = listeners[type]?.get(`${capture(options)}`) ?? [];
+      listeners[type]?.set(`${capture(options)}`, list.filter((f) => f !== fn));
+    },
+    fire: (type, event = {}) => [...(listeners[type]?.values() ?? [])].flat().forEach((fn) => fn(event)),
+    count: (type) => [...(listeners[type]?.values() ?? [])].flat().length,
   };
   return { XMLHttpRequest, document, location: { search }, sent };
 }
@@ -96,6 +104,35 @@ test("release() sends it at once", () => {
   assert.deepEqual(win.sent, ["search/search_index.json"]);
 });
 
+test("a wrapper another script puts on XMLHttpRequest after ours stays", () => {
+  const win = fakeWindow();
+  holdSearchIndex(win);
+  const proto = win.XMLHttpRequest.prototype;
+  const [ours, calls] = [proto.send, []];
+  proto.send = function (...args) {
+    calls.push("monitor");
+    return ours.apply(this, args);
+  };
+  const monitor = proto.send;
+  get(win, "search/search_index.json");
+  win.document.fire("DOMContentLoaded");
+  assert.equal(proto.send, monitor, "not replaced by the original");
+  get(win, "search/search_index.json"); // after parsing: ours only passes it on
+  assert.deepEqual(win.sent, ["search/search_index.json"]);
+  win.document.fire("focusin", inside(INTENT));
+  assert.deepEqual(win.sent, ["search/search_index.json", "search/search_index.json"]);
+  assert.deepEqual(calls, ["monitor", "monitor"]);
+});
+
+test("after parsing, nothing is patched: Material has already asked", () => {
+  const win = fakeWindow("", "interactive");
+  const [open, send] = originals(win);
+  holdSearchIndex(win);
+  assert.deepEqual(originals(win), [open, send]);
+  get(win, "search/search_index.json");
+  assert.deepEqual(win.sent, ["search/search_index.json"]);
+});
+
 test("nothing is held when the address asks for search, or twice in one window", () => {
   const shared = fakeWindow("?q=lora");
   const [open, send] = originals(shared);
@@ -104,11 +141,11 @@ test("nothing is held when the address asks for search, or twice in one window",
   const win = fakeWindow();
   holdSearchIndex(win);
   const patched = originals(win);
-  holdSearchIndex(win); // Material's instant navigation running the head again, say
+  holdSearchIndex(win); // a site that adds the script twice
   assert.deepEqual(originals(win), patched);
   assert.equal(win.document.count("focusin"), 1);
 });
 
 test("a window without XMLHttpRequest is left alone", () => {
-  assert.doesNotThrow(() => holdSearchIndex({ document: {}, location: { search: "" } })());
+  assert.doesNotThrow(() => holdSearchIndex({ document: { readyState: "loading" }, location: { search: "" } })());
 });

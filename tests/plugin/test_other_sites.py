@@ -275,6 +275,29 @@ def test_a_material_site_with_search_fetches_its_index_on_intent(tiny_site: Tiny
     assert "data-plab-search-hold" not in body and "/bundle." in body
 
 
+def test_a_material_site_with_search_and_nothing_else_still_holds_its_index(
+    tiny_site: TinySite,
+):
+    _use_search(tiny_site, "blocks: false", "charts: false", "prose: false")
+    tiny_site.write_page("# T\n\nText.\n")
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "<script data-plab-search-hold>" in tiny_site.html().split("</head>")[0]
+    not_found = (tiny_site.root / "out" / "404.html").read_text(encoding="utf-8")
+    assert "<script data-plab-search-hold>" in not_found.split("</head>")[0]
+    assert "assets/plab" not in tiny_site.html(), "no runtime for a site without blocks"
+
+
+def test_another_themes_search_is_left_as_it_is(tiny_site: TinySite):
+    _use_search(tiny_site)
+    yml = tiny_site.root / "mkdocs.yml"
+    yml.write_text(yml.read_text().replace("  name: material\n  font: false\n", "  name: mkdocs\n"))
+    tiny_site.write_page("# T\n\n```pyodide\nprint(6 * 7)\n```\n")
+    result = tiny_site.build()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "plab-stdout" in tiny_site.html() and "plab-search-hold" not in tiny_site.html()
+
+
 def test_search_on_intent_off_leaves_materials_search_as_it_is(tiny_site: TinySite):
     _use_search(tiny_site, "search_on_intent: false")
     tiny_site.write_page("# T\n\n```pyodide\nprint(6 * 7)\n```\n")

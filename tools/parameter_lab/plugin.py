@@ -173,6 +173,13 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             server.watch(str(runtime_assets.PACKAGE_DIR))
         return server
 
+    def on_post_template(
+        self, output_content: str, template_name: str, config: MkDocsConfig
+    ) -> str | None:
+        # Before the pages: the theme's static templates. Material's 404 page has its search too.
+        hold = self._search_hold_for(output_content) if self.config.enabled else None
+        return render.inline_head(output_content, search_hold=hold) if hold else None
+
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
@@ -298,8 +305,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str | None:
         if not self.config.enabled:
             return None
-        # Material's search form is in the page: its index waits for the reader's intent.
-        hold = self.search_hold if 'name="search"' in output else None
+        hold = self._search_hold_for(output)
         if self.styles is None:
             return render.inline_head(output, search_hold=hold) if hold else None
         # Math becomes MathML here, after the search plugin indexed the TeX source. Off (the
@@ -339,6 +345,10 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         caches.prune(self.cache, max_age_days=self.config.cache_days)
 
     # -- helpers --------------------------------------------------------------------------------
+
+    def _search_hold_for(self, page_html: str) -> str | None:
+        """The search index's hold, for a page with Material's search form (search_hold)."""
+        return self.search_hold if self.search_hold and 'name="search"' in page_html else None
 
     def _display(self, path: str | None) -> str:
         if not path:

@@ -273,9 +273,14 @@ def read_styles(dist: Path) -> Styles:
 
 def read_search_hold(dist: Path) -> str:
     """The classic script that holds Material's search index until intent, to inline."""
-    script = (dist / SEARCH_HOLD).read_text(encoding="utf-8").strip()
-    if "</" in script:
-        raise AssetError(f"{SEARCH_HOLD} must not contain '</': it is inlined into a <script>")
+    try:
+        script = (dist / SEARCH_HOLD).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise AssetError(f"{dist / SEARCH_HOLD} is missing: run `npm ci` ({exc})") from exc
+    if "</" in script or "<!--" in script:
+        raise AssetError(
+            f"{SEARCH_HOLD} must hold no '</' or '<!--': it is inlined into a <script>"
+        )
     return script
 
 

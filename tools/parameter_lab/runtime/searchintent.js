@@ -9,9 +9,11 @@
 // asks for search at once (Material's ?q= and a result's ?h=). Material shows "Initializing
 // search" until the index arrives, as it does on any slow network.
 //
-// The patch of XMLHttpRequest lives only while Material's bundle starts (a script at the end
-// of the body): it is undone at DOMContentLoaded. If a Material release stops fetching the
-// index this way, nothing is held, and the index loads as before.
+// The patch of XMLHttpRequest lives only while the page is parsed (Material's bundle is a
+// script at the end of the body): it is undone at DOMContentLoaded, unless another script
+// wrapped XMLHttpRequest after it (a monitoring tool, say), whose wrapper must stay: ours
+// then only passes every request on. If a Material release stops fetching the index this
+// way, nothing is held, and the index loads as before.
 
 // Where a reader's intent to search shows: the search form (field, reset), and the header's
 // search button, a label for Material's search toggle.
@@ -35,15 +37,20 @@ export function wantsSearchAtOnce(query) {
 }
 
 /** Hold the search index's request in ``win`` (a window) until intent; returns release(),
- * which sends it at once. Installed once per window. */
+ * which sends it at once. Installed once per window, and only while the page is parsed
+ * (Material's bundle has not run yet). */
 export function holdSearchIndex(win) {
   const proto = win.XMLHttpRequest?.prototype;
-  if (!proto || win.__plabSearchHeld || wantsSearchAtOnce(win.location?.search ?? "")) return () => {};
-  win.__plabSearchHeld = true;
+  const parsing = win.document?.readyState === "loading";
+  if (!proto || !parsing || win.__plabSearchHeld || wantsSearchAtOnce(win.location?.search ?? "")) {
+    return () => {};
+  }
+  win.__plabSearchHeld = true; // a site that adds the script twice holds the index once
   const { open, send } = proto;
   const opened = new WeakSet();
   const waiting = []; // [request, arguments of send]
   let released = false;
+  let parsed = false;
   const release = () => {
     if (released) return;
     released = true;
@@ -53,21 +60,24 @@ export function holdSearchIndex(win) {
   function onIntent(event) {
     if (typeof event.target?.closest === "function" && event.target.closest(INTENT)) release();
   }
-  proto.open = function (method, url, ...rest) {
-    if (!released && isSearchIndex(String(url))) opened.add(this);
+  const heldOpen = function (method, url, ...rest) {
+    if (!released && !parsed && isSearchIndex(String(url))) opened.add(this);
     return open.call(this, method, url, ...rest);
   };
-  proto.send = function (...args) {
+  const heldSend = function (...args) {
     if (released || !opened.has(this)) return send.apply(this, args);
     opened.delete(this);
     waiting.push([this, args]);
   };
-  // Material's bundle has run by then (a classic script in the body): no one else is patched.
+  proto.open = heldOpen;
+  proto.send = heldSend;
+  // Material's bundle has run by then (a classic script in the body).
   win.document.addEventListener(
     "DOMContentLoaded",
     () => {
-      proto.open = open;
-      proto.send = send;
+      parsed = true;
+      if (proto.open === heldOpen) proto.open = open;
+      if (proto.send === heldSend) proto.send = send;
     },
     { once: true },
   );
