@@ -256,7 +256,8 @@ def test_english_material_site_without_a_language_option(site_venv: Path, tmp_pa
 
 def test_blog_with_a_block_in_a_posts_excerpt(site_venv: Path, tmp_path: Path):
     yml = MATERIAL.format(name="Blog") + (
-        "markdown_extensions:\n  - pymdownx.superfences\nplugins:\n  - blog\n  - parameter-lab\n"
+        "markdown_extensions:\n  - pymdownx.superfences\n"
+        "plugins:\n  - search\n  - blog\n  - parameter-lab\n"
     )
     post = "---\ndate: 2024-01-31\n---\n\n# Post\n\n" + BLOCKS.format(package="demos")
     post += "\n<!-- more -->\n\nMore.\n"
@@ -265,6 +266,9 @@ def test_blog_with_a_block_in_a_posts_excerpt(site_venv: Path, tmp_path: Path):
     _build(site_venv, root)
     for page in ["blog/index.html", "blog/archive/2024/index.html"]:
         assert '<span class="plab-stdout">42\n</span>' in _html(root, page), page
+        # The wheel holds the search index's hold, and Material's search waits for intent.
+        head = _html(root, page).split("</head>")[0]
+        assert "<script data-plab-search-hold>" in head, page
 
 
 def test_latex_braces_beside_the_prose_forms(site_venv: Path, tmp_path: Path):
