@@ -10,7 +10,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PageGuard, guarded_page, warm_pages
-from tests.browser.helpers import PYTHON_WORKER, block, boots, output, run, wait_status
+from tests.browser.helpers import (
+    PYTHON_WORKER,
+    block,
+    boots,
+    output,
+    run,
+    wait_snapshot_saved,
+    wait_status,
+)
 
 SERVERS = ["plain", "coop-coep"]
 
@@ -72,6 +80,45 @@ def test_a_wasm_that_does_not_compile_fails_the_boot_and_is_not_kept(cold_plain)
     failure.locator("button").click()  # Retry
     assert wait_status(page, "hello") == "done", block(page, "hello").inner_text()
     assert "こんにちは 42" in output(page, "hello")
+
+
+def test_a_cached_wasm_that_does_not_compile_keeps_a_sound_snapshot(cold_plain):
+    """A returning reader's cached wasm, damaged: the snapshot boot fails naming the wasm,
+    as a raw boot would, and the snapshot is not blamed (it stays); Retry fetches the wasm
+    anew and boots from that snapshot."""
+    page, guard = cold_plain
+    guard.expect_console(r"wasm instantiation failed|CompileError|WebAssembly")
+    page.goto(guard.origin)
+    assert run(page, "hello") == "done"
+    wait_snapshot_saved(page)
+    damaged = page.evaluate(
+        """async () => {
+          let n = 0;
+          for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            for (const request of await cache.keys()) {
+              if (!request.url.endsWith("/pyodide.asm.wasm")) continue;
+              const stored = await cache.match(request);
+              const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xff]);
+              await cache.put(request, new Response(bytes, { headers: stored.headers }));
+              n += 1;
+            }
+          }
+          return n;
+        }"""
+    )
+    assert damaged == 1
+    warnings: list[str] = []
+    page.on("console", lambda m: m.type == "warning" and warnings.append(m.text))
+    page.reload()  # a new worker, as on the next visit
+    assert run(page, "hello", timeout=40_000) == "error"
+    failure = block(page, "hello").locator(".plab-failure")
+    expect(failure).to_contain_text("pyodide.asm.wasm")
+    assert not [w for w in warnings if "snapshot failed" in w], warnings
+    failure.locator("button").click()  # Retry
+    assert wait_status(page, "hello") == "done", block(page, "hello").inner_text()
+    assert "こんにちは 42" in output(page, "hello")
+    assert [b["from"] for b in boots(page)] == ["snapshot"], "the snapshot was kept"
 
 
 # Private modes: Firefox's rejects every Cache API call (Chromium's incognito has one).

@@ -385,7 +385,9 @@ async function bootWith(msg, modules, cache, early, info, coreFailure) {
       // From sys.modules: imported before the snapshot.
       runner = await phases.time("runner", () => restored.pyimport(msg.runner));
     } catch (err) {
-      if (coreFailure.failed) throw err; // the network, not the snapshot
+      // The network's fault, or the wasm's bytes' (a raw boot would fail the same way, and
+      // Retry fetches them anew): not the snapshot's, which stays.
+      if (coreFailure.failed || err instanceof WasmFailed) throw err;
       info.snapshotError = String(err?.message ?? err);
     }
   }
