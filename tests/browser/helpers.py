@@ -48,6 +48,30 @@ def boots(page: Page) -> list[dict]:
     return page.evaluate("performance.getEntriesByName('plab-python-ready').map((e) => e.detail)")
 
 
+def damage_cached(page: Page, chosen: str, make: str) -> int:
+    """Put ``make(bytes)`` (JS: an async function of the stored bytes) behind every entry of
+    the page's caches whose URL ``chosen`` (JS: a function of the URL) accepts, keeping the
+    entry's headers, as a damaged copy on disk would. Returns how many entries it damaged."""
+    return page.evaluate(
+        """async ([chosen, make]) => {
+          [chosen, make] = [eval(chosen), eval(make)];
+          let n = 0;
+          for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            for (const request of await cache.keys()) {
+              if (!chosen(request.url)) continue;
+              const stored = await cache.match(request);
+              const bytes = await make(new Uint8Array(await stored.arrayBuffer()));
+              await cache.put(request, new Response(bytes, { headers: stored.headers }));
+              n += 1;
+            }
+          }
+          return n;
+        }""",
+        [chosen, make],
+    )
+
+
 def wait_snapshot_saved(page: Page, timeout: int = 60_000) -> None:
     page.wait_for_function(
         "performance.getEntriesByName('plab-python-snapshot').length > 0", timeout=timeout

@@ -28,6 +28,7 @@ from tests.browser.helpers import (
     block,
     boots,
     code,
+    damage_cached,
     output,
     record_statuses,
     results,
@@ -339,25 +340,7 @@ def test_a_damaged_snapshot_falls_back_to_a_raw_boot(playground_profile):
     first.goto(playground_profile.origin)
     assert run(first, "hello") == "done"
     wait_snapshot_saved(first)
-    damaged = first.evaluate(
-        """async (damage) => {
-          const make = eval(damage);
-          let n = 0;
-          for (const name of await caches.keys()) {
-            const cache = await caches.open(name);
-            for (const request of await cache.keys()) {
-              if (!request.url.includes("/snapshot/")) continue;
-              const stored = await cache.match(request);
-              const bytes = new Uint8Array(await stored.arrayBuffer());
-              const headers = stored.headers;
-              await cache.put(request, new Response(await make(bytes), { headers }));
-              n += 1;
-            }
-          }
-          return n;
-        }""",
-        CORRUPT[damage],
-    )
+    damaged = damage_cached(first, "(url) => url.includes('/snapshot/')", CORRUPT[damage])
     assert damaged == 1, damage
     warnings: list[str] = []
     second = guard_page(visit.new_page(), playground_profile.guard)

@@ -14,6 +14,7 @@ from tests.browser.helpers import (
     PYTHON_WORKER,
     block,
     boots,
+    damage_cached,
     output,
     run,
     wait_snapshot_saved,
@@ -91,21 +92,10 @@ def test_a_cached_wasm_that_does_not_compile_keeps_a_sound_snapshot(cold_plain):
     page.goto(guard.origin)
     assert run(page, "hello") == "done"
     wait_snapshot_saved(page)
-    damaged = page.evaluate(
-        """async () => {
-          let n = 0;
-          for (const name of await caches.keys()) {
-            const cache = await caches.open(name);
-            for (const request of await cache.keys()) {
-              if (!request.url.endsWith("/pyodide.asm.wasm")) continue;
-              const stored = await cache.match(request);
-              const bytes = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xff]);
-              await cache.put(request, new Response(bytes, { headers: stored.headers }));
-              n += 1;
-            }
-          }
-          return n;
-        }"""
+    damaged = damage_cached(
+        page,
+        "(url) => url.endsWith('/pyodide.asm.wasm')",
+        "async () => new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xff])",
     )
     assert damaged == 1
     warnings: list[str] = []
