@@ -98,22 +98,43 @@ def axe_violations(
     )
 
 
+# Material's colour transitions last 250 ms. A page.evaluate has no timeout of its own: a
+# transition that never ends (a fresh-clone run once waited on one for over 7 minutes, inside
+# use_viewport) would hang the whole suite, so after this long the rest are finished (their
+# final colours are what axe is to read) and named in the test's output.
+TRANSITIONS_MS = 5_000
+
+
 def wait_for_transitions(page: Page) -> None:
     """Wait until no CSS transition runs (Material fades colours when the palette changes),
     so contrast is read on the final colours."""
-    page.evaluate(
-        """async () => {
-          const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+    stuck = page.evaluate(
+        """async (limit) => {
+          const deadline = performance.now() + limit;
+          const later = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+          // A frame, or 100 ms where the page draws none.
+          const drawn = () => new Promise((r) => requestAnimationFrame(() => r()));
+          const frame = () => Promise.race([drawn(), later(100)]);
           await frame();
           await frame();  // transitions start on the frame after the style change
           for (;;) {
             const running = document.getAnimations().filter(
               (a) => a instanceof CSSTransition && a.playState === "running");
-            if (!running.length) return;
-            await Promise.all(running.map((a) => a.finished.catch(() => null)));
+            if (!running.length) return [];
+            if (performance.now() >= deadline) {
+              running.forEach((a) => a.finish());
+              return running.map((a) => `${a.effect?.target?.tagName} ${a.transitionProperty}`);
+            }
+            await Promise.race([
+              Promise.all(running.map((a) => a.finished.catch(() => null))),
+              later(deadline - performance.now()),
+            ]);
           }
-        }"""
+        }""",
+        TRANSITIONS_MS,
     )
+    if stuck:
+        print(f"transitions finished after {TRANSITIONS_MS} ms: {stuck}")
 
 
 def use_scheme(page: Page, scheme: str) -> None:
