@@ -42,8 +42,7 @@ OPENABLE = "[data-demo] details, .plab-chart details"
 CHANGED_BY_READER = "[data-demo], .plab-chart, [data-bind]"
 # An opened <details> holds what it shows as DOM, no longer as <noscript> text (the loader).
 UNOPENED_GONE = "() => !document.querySelector('details[open] > noscript[data-unopened]')"
-# Inside .plab-code Material toggles a tabindex on <code> as it overflows; the block's own
-# stop is the <pre>.
+# A demo's code is one tab stop, its <pre>; once opened, CodeMirror inside it keeps its own.
 FOCUSABLE = ", ".join(
     [
         "[data-demo] :is(button, input, select, textarea, summary, [tabindex='0'])"

@@ -244,25 +244,69 @@ def read_to_the_bottom(page: Page) -> None:
     )
 
 
+# Every read of an element's geometry by a script, from the page's first line (Material's
+# start-up and ours). A read inside a box the browser is skipping (content-visibility: auto,
+# below the fold) lays that box out, and Material's start-up reads before the first paint.
+NOTE_GEOMETRY_READS = """(() => {
+  const reads = (window.__geometryReads = []);
+  const note = (el) => reads.length < 1000 && reads.push(el);
+  for (const [proto, names] of [
+    [HTMLElement.prototype, ["offsetTop", "offsetLeft", "offsetWidth", "offsetHeight"]],
+    [Element.prototype, ["clientWidth", "clientHeight", "scrollWidth", "scrollHeight"]],
+  ]) {
+    for (const name of names) {
+      const { get } = Object.getOwnPropertyDescriptor(proto, name);
+      Object.defineProperty(proto, name, {
+        configurable: true,
+        get() { note(this); return get.call(this); },
+      });
+    }
+  }
+  const rect = Element.prototype.getBoundingClientRect;
+  Element.prototype.getBoundingClientRect = function () { note(this); return rect.call(this); };
+})();"""
+# The reads so far that fell inside a skipped box, still below the fold.
+READS_IN_SKIPPED_BOXES = """() => {
+  const name = (el) => el.tagName.toLowerCase() + (el.className ? "." + el.className : "");
+  const skipping = (el) => {
+    for (let box = el.parentElement; box; box = box.parentElement) {
+      if (getComputedStyle(box).contentVisibility === "auto" &&
+        box.getBoundingClientRect().top > innerHeight) {
+        return box;
+      }
+    }
+    return null;
+  };
+  return [...new Set(window.__geometryReads)]
+    .map((el) => [el, skipping(el)])
+    .filter(([, box]) => box)
+    .map(([el, box]) => `${name(el)} in ${name(box)}`);
+}"""
+
+
 def test_reading_a_page_to_the_end_fetches_no_python_and_no_vega(
     browser, built_site: Path, site_url: str
 ):
     """Every page of the nav, read to its end on a phone: it loads from the test server
-    alone, with no console error, and nothing of the live layer is fetched. (No Playwright
-    route guards this page: routes would send its requests past the service worker.)"""
+    alone, with no console error, and nothing of the live layer is fetched. Until the reader
+    scrolls, no script lays out what is below the fold. (No Playwright route guards this
+    page: routes would send its requests past the service worker.)"""
     context = browser.new_context(locale="ja-JP", **PHONE)
+    context.add_init_script(NOTE_GEOMETRY_READS)
     page = context.new_page()
     fetched: list[str] = []
     errors: list[str] = []
     page.on("request", lambda r: fetched.append(r.url))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-    costly, foreign = {}, set()
+    costly, foreign, laid_out = {}, set(), {}
     for url in nav_pages(built_site, site_url):
         fetched.clear()
         page.goto(url, wait_until="networkidle")
         expect(page.locator("html")).to_have_attribute("lang", "ja")
         expect(page.locator("h1").first).to_be_visible()
+        if reads := page.evaluate(READS_IN_SKIPPED_BOXES):
+            laid_out[url] = reads
         page.evaluate(
             """() => { window.__touched = 0;
                document.addEventListener("pointerdown", (e) => {
@@ -286,6 +330,7 @@ def test_reading_a_page_to_the_end_fetches_no_python_and_no_vega(
     assert not foreign, f"requests to other hosts: {sorted(foreign)}"
     assert not errors, f"console errors: {errors}"
     assert not costly, f"fetched by reading alone: {costly}"
+    assert not laid_out, f"laid out below the fold before the reader scrolled: {laid_out}"
 
 
 def test_one_tap_on_run_fetches_python_and_shows_output(browser, site_url: str):

@@ -30,6 +30,7 @@ export function createEditor(parent, code, { onRun, onChange = () => {} }) {
   );
   parent.replaceChildren();
   parent.removeAttribute("tabindex");
+  parent.classList.add("plab-code--editing");
   const view = new EditorView({
     parent,
     state: EditorState.create({
