@@ -267,7 +267,7 @@ NOTE_GEOMETRY_READS = """(() => {
 })();"""
 # The reads so far that fell inside a skipped box, still below the fold.
 READS_IN_SKIPPED_BOXES = """() => {
-  const name = (el) => el.tagName.toLowerCase() + (el.className ? "." + el.className : "");
+  const name = (el) => [el.localName, ...el.classList].join(".");
   const skipping = (el) => {
     for (let box = el.parentElement; box; box = box.parentElement) {
       if (getComputedStyle(box).contentVisibility === "auto" &&
