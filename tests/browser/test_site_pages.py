@@ -27,13 +27,29 @@ PAGES = [_url_path(page) for page in site_nav.pages(ROOT)]
 
 
 def test_math_is_mathml_drawn_with_the_self_hosted_math_font(
-    page: Page, built_site: Path, site_url: str
+    browser, built_site: Path, site_url: str
 ):
     path = next(p for p in PAGES if 'class="plab-math' in _html(built_site, p))
-    scripts = []
+    probe = browser.new_page(viewport={"width": 412, "height": 823})
+    probe.goto(site_url + path, wait_until="load")
+    top = probe.locator(".plab-math").first.evaluate("e => e.getBoundingClientRect().top")
+    probe.close()
+    # A screen short enough that the first formula lies over two screens down.
+    height = int(top / 3)
+    assert height >= 100, f"{path}: its first formula is too near the top for this test"
+    context = browser.new_context(viewport={"width": 412, "height": height})
+    page = context.new_page()
+    scripts, fonts = [], []
     page.on("request", lambda r: r.resource_type == "script" and scripts.append(r.url))
+    page.on(
+        "request",
+        lambda r: re.search(r"plab-math\.[0-9a-f]+\.woff2", r.url) and fonts.append(r.url),
+    )
     page.goto(site_url + path, wait_until="networkidle")
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert not fonts, "the math font was fetched with no formula within a screen of being seen"
     formula = page.locator(".plab-math > math").first
+    formula.scroll_into_view_if_needed()
     expect(formula).to_be_visible()
     # The browser draws the MathML with the site's math font, and no math script ran.
     assert "PLab Math" in formula.evaluate("e => getComputedStyle(e).fontFamily")
@@ -53,6 +69,7 @@ def test_math_is_mathml_drawn_with_the_self_hosted_math_font(
     assert font_start is not None and load_start > 0 and font_start >= load_start
     # Screen readers get the MathML itself: no hidden duplicate of any formula.
     assert page.locator(".plab-math [aria-hidden], .plab-math .katex").count() == 0
+    context.close()
 
 
 def _html(built_site: Path, path: str) -> str:

@@ -216,21 +216,41 @@ function anyKeptEdit() {
   return ids.length > 0 && anyKept(storage, location.pathname, ids);
 }
 
-// The math font is added once the page has loaded, so no font request stands before the
-// text's first paint; until it arrives the system's math font draws the formulas (swap).
-// Its family is the one plab.css gives math. document.fonts outlives instant navigation.
+// The math font (60 KB) is fetched once the page has loaded and a formula is within a screen
+// of being seen: no font request stands before the text's first paint, and a reader who
+// never nears a formula spends nothing on it. A screen ahead, it has a screen's reading
+// time to arrive. Until then the system's math font draws the formulas (swap). Its family
+// is the one plab.css gives math. document.fonts outlives instant navigation.
 let mathFont = null;
+let mathWatch = null;
+function watchMath() {
+  mathWatch?.disconnect();
+  const formulas = document.querySelectorAll(".plab-math");
+  if (mathFont || !formulas.length) return;
+  mathWatch = new IntersectionObserver(
+    (entries) => {
+      if (!entries.some((entry) => entry.isIntersecting)) return;
+      mathWatch.disconnect();
+      addMathFont();
+    },
+    { rootMargin: "100% 0px" },
+  );
+  for (const formula of formulas) mathWatch.observe(formula);
+}
 function addMathFont() {
-  if (mathFont || !document.querySelector(".plab-math")) return;
-  mathFont = new FontFace("PLab Math", `url(${url("font")})`, { display: "swap" });
-  document.fonts.add(mathFont);
-  mathFont.load().catch(() => (mathFont = null)); // offline, say: the next page tries again
+  const face = new FontFace("PLab Math", `url(${url("font")})`, { display: "swap" });
+  mathFont = face;
+  document.fonts.add(face);
+  face.load().catch(() => {
+    document.fonts.delete(face); // offline, say: the next page tries again
+    mathFont = null;
+  });
 }
 const whenLoaded = (fn) =>
   document.readyState === "complete" ? fn() : addEventListener("load", fn, { once: true });
 
 function onPage() {
-  whenLoaded(addMathFont);
+  whenLoaded(watchMath);
   const samePage = articlePath === location.pathname;
   article = document.querySelector("article") ?? document.body;
   articlePath = location.pathname;
