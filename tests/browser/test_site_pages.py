@@ -52,7 +52,11 @@ def test_math_is_mathml_drawn_with_the_self_hosted_math_font(
     formula.scroll_into_view_if_needed()
     expect(formula).to_be_visible()
     # The browser draws the MathML with the site's math font, and no math script ran.
-    assert "PLab Math" in formula.evaluate("e => getComputedStyle(e).fontFamily")
+    expect(formula).to_have_css("font-family", re.compile("PLab Math"))
+    # A formula still far from the screen is given the font only as it nears.
+    far = page.locator(".plab-math > math").last
+    assert far.evaluate("e => e.getBoundingClientRect().top > 3 * innerHeight")
+    assert "PLab Math" not in far.evaluate("e => getComputedStyle(e).fontFamily")
     page.wait_for_function(
         "() => [...document.fonts].some((f) => f.family.includes('PLab Math')"
         " && f.status === 'loaded')"

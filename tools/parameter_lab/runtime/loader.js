@@ -217,21 +217,31 @@ function anyKeptEdit() {
 }
 
 // The math font (60 KB) is fetched once the page has loaded and a formula is within a screen
-// of being seen: no font request stands before the text's first paint, and a reader who
-// never nears a formula spends nothing on it. A screen ahead, it has a screen's reading
-// time to arrive. Until then the system's math font draws the formulas (swap). Its family
-// is the one plab.css gives math. document.fonts outlives instant navigation.
+// of being seen, and each formula is given it (plab-math--font) only as it comes that near:
+// no font request stands before the text's first paint, a reader who never nears a formula
+// spends nothing on it, and the font's arrival lays out again only the formulas near the
+// screen, not every formula of the page (on transformers/ and scale/, fetched at load, its
+// arrival was most of Lighthouse's blocking time). A screen ahead,
+// the font has a screen's reading time to arrive, and a formula changes its look out of
+// sight. Until then the system's math font draws it (swap). document.fonts outlives instant
+// navigation.
+const MATH = ".plab-math";
+const MATH_FONT = "plab-math--font";
 let mathFont = null;
 let mathWatch = null;
 function watchMath() {
   mathWatch?.disconnect();
-  const formulas = document.querySelectorAll(".plab-math");
-  if (mathFont || !formulas.length) return;
+  const formulas = document.querySelectorAll(`${MATH}:not(.${MATH_FONT})`);
+  if (!formulas.length) return;
   mathWatch = new IntersectionObserver(
     (entries) => {
-      if (!entries.some((entry) => entry.isIntersecting)) return;
-      mathWatch.disconnect();
-      addMathFont();
+      const near = entries.filter((entry) => entry.isIntersecting).map((entry) => entry.target);
+      if (!near.length) return;
+      if (!mathFont) addMathFont();
+      for (const formula of near) {
+        formula.classList.add(MATH_FONT);
+        mathWatch.unobserve(formula);
+      }
     },
     { rootMargin: "100% 0px" },
   );
@@ -246,6 +256,14 @@ function addMathFont() {
     mathFont = null;
   });
 }
+// Print shows every formula: all of them are given the font first.
+addEventListener("beforeprint", () => {
+  const formulas = document.querySelectorAll(`${MATH}:not(.${MATH_FONT})`);
+  if (!formulas.length) return;
+  if (!mathFont) addMathFont();
+  for (const formula of formulas) formula.classList.add(MATH_FONT);
+  mathWatch?.disconnect();
+});
 const whenLoaded = (fn) =>
   document.readyState === "complete" ? fn() : addEventListener("load", fn, { once: true });
 
