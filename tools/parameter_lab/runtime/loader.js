@@ -220,11 +220,10 @@ function anyKeptEdit() {
 // of being seen, and each formula is given it (plab-math--font) only as it comes that near:
 // no font request stands before the text's first paint, a reader who never nears a formula
 // spends nothing on it, and the font's arrival lays out again only the formulas near the
-// screen, not every formula of the page (on transformers/ and scale/, fetched at load, its
-// arrival was most of Lighthouse's blocking time). A screen ahead,
-// the font has a screen's reading time to arrive, and a formula changes its look out of
-// sight. Until then the system's math font draws it (swap). document.fonts outlives instant
-// navigation.
+// screen, not every formula of the page (fetched at load, its arrival was most of
+// Lighthouse's blocking time on transformers/ and scale/). A screen ahead, the font has a
+// screen's reading time to arrive, and a formula changes its look out of sight. Until then
+// the system's math font draws it (swap). document.fonts outlives instant navigation.
 const MATH = ".plab-math";
 const MATH_FONT = "plab-math--font";
 let mathFont = null;
