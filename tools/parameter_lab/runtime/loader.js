@@ -224,27 +224,28 @@ function anyKeptEdit() {
 // Lighthouse's blocking time on transformers/ and scale/). A screen ahead, the font has a
 // screen's reading time to arrive, and a formula changes its look out of sight. Until then
 // the system's math font draws it (swap). document.fonts outlives instant navigation.
-const MATH = ".plab-math";
 const MATH_FONT = "plab-math--font";
 let mathFont = null;
 let mathWatch = null;
+const formulasWithoutFont = () => document.querySelectorAll(`.plab-math:not(.${MATH_FONT})`);
 function watchMath() {
   mathWatch?.disconnect();
-  const formulas = document.querySelectorAll(`${MATH}:not(.${MATH_FONT})`);
+  const formulas = formulasWithoutFont();
   if (!formulas.length) return;
   mathWatch = new IntersectionObserver(
     (entries) => {
       const near = entries.filter((entry) => entry.isIntersecting).map((entry) => entry.target);
-      if (!near.length) return;
-      if (!mathFont) addMathFont();
-      for (const formula of near) {
-        formula.classList.add(MATH_FONT);
-        mathWatch.unobserve(formula);
-      }
+      for (const formula of near) mathWatch.unobserve(formula);
+      giveMathFont(near);
     },
     { rootMargin: "100% 0px" },
   );
   for (const formula of formulas) mathWatch.observe(formula);
+}
+function giveMathFont(formulas) {
+  if (!formulas.length) return;
+  if (!mathFont) addMathFont();
+  for (const formula of formulas) formula.classList.add(MATH_FONT);
 }
 function addMathFont() {
   const face = new FontFace("PLab Math", `url(${url("font")})`, { display: "swap" });
@@ -257,11 +258,8 @@ function addMathFont() {
 }
 // Print shows every formula: all of them are given the font first.
 addEventListener("beforeprint", () => {
-  const formulas = document.querySelectorAll(`${MATH}:not(.${MATH_FONT})`);
-  if (!formulas.length) return;
-  if (!mathFont) addMathFont();
-  for (const formula of formulas) formula.classList.add(MATH_FONT);
   mathWatch?.disconnect();
+  giveMathFont([...formulasWithoutFont()]);
 });
 const whenLoaded = (fn) =>
   document.readyState === "complete" ? fn() : addEventListener("load", fn, { once: true });
