@@ -15,20 +15,17 @@ function fakeWindow(search = "", readyState = "loading") {
       sent.push(this.url);
     }
   }
-  // As the DOM does: a listener is one (function, capture) pair, removed only as added.
-  const listeners = {};
+  // As the DOM does: a listener is one (type, function, capture), removed only as added.
+  let listeners = [];
   const capture = (options) => (typeof options === "boolean" ? options : !!options?.capture);
+  const of = (type) => listeners.filter((l) => l.type === type);
   const document = {
     readyState,
-    addEventListener: (type, fn, options) => {
-      (listeners[type] ??= new Map()).set(`${capture(options)}`, [...(listeners[type].get(`${capture(options)}`) ?? []), fn]);
-    },
-    removeEventListener: (type, fn, options) => {
-      const list = listeners[type]?.get(`${capture(options)}`) ?? [];
-      listeners[type]?.set(`${capture(options)}`, list.filter((f) => f !== fn));
-    },
-    fire: (type, event = {}) => [...(listeners[type]?.values() ?? [])].flat().forEach((fn) => fn(event)),
-    count: (type) => [...(listeners[type]?.values() ?? [])].flat().length,
+    addEventListener: (type, fn, options) => listeners.push({ type, fn, capture: capture(options) }),
+    removeEventListener: (type, fn, options) =>
+      (listeners = listeners.filter((l) => !(l.type === type && l.fn === fn && l.capture === capture(options)))),
+    fire: (type, event = {}) => of(type).forEach((l) => l.fn(event)),
+    count: (type) => of(type).length,
   };
   return { XMLHttpRequest, document, location: { search }, sent };
 }
