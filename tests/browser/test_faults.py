@@ -147,6 +147,10 @@ def test_a_loop_left_running_on_one_page_does_not_block_the_next(warm_lab):
     assert run(page, "second", timeout=60_000) == "done"
     assert "二つ目 45" in output(page, "second")
     # Leaving the page cancelled the loop: interrupted with shared memory, else terminated.
+    replaced = page.evaluate(
+        "performance.getEntriesByName('plab-python-replaced').map((e) => e.detail.reason)"
+    )
+    assert replaced == ([] if isolated else ["stop"]), (replaced, workers)
     assert len(workers) == (1 if isolated else 2), workers
     print(f"run on page B after leaving a loop: {time.monotonic() - started:.1f} s")
 

@@ -92,6 +92,26 @@ def test_stop_with_coop_coep_interrupts_python(isolated_playground):
     assert len(workers) == 1, "with SharedArrayBuffer, Stop must interrupt, not restart the worker"
 
 
+def test_stop_with_coop_coep_terminates_code_that_catches_the_interrupt(isolated_playground):
+    """Python takes the signal, the code swallows it: Stop ends it after two graces."""
+    page, guard = isolated_playground
+    page.goto(guard.origin)
+    assert _run(page, "hello") == "done"
+    deaf = page.locator("[data-demo=deaf]")
+    deaf.locator("[data-demo-run]").click()
+    expect(deaf).to_have_attribute("data-status", "running", timeout=30_000)
+    started = time.monotonic()
+    deaf.locator("[data-demo-stop]").click()
+    expect(deaf).to_have_attribute("data-status", "stopped", timeout=10_000)
+    elapsed = time.monotonic() - started
+    replaced = page.evaluate(
+        "performance.getEntriesByName('plab-python-replaced').map((e) => e.detail.reason)"
+    )
+    assert replaced == ["interrupt ignored"], replaced
+    assert 2.5 < elapsed < 6, f"stopped after {elapsed:.1f} s: two graces of 1.5 s"
+    assert _run(page, "hello") == "done"
+
+
 def test_instant_navigation_keeps_one_worker(playground):
     page, guard = playground
     workers = []

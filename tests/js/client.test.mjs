@@ -166,6 +166,35 @@ test("with shared memory, a job deaf to SIGINT is terminated after a grace perio
   }
 });
 
+test("with shared memory, a job that took SIGINT gets a second grace, then is terminated all the same", async () => {
+  globalThis.crossOriginIsolated = true;
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    const rt = booted();
+    const buffer = latest().sent[0].interruptBuffer;
+    const unwinding = rt.run({ code: "loop" });
+    rt.cancel(unwinding.id);
+    buffer[0] = 0; // Python took the signal; its "done" has not been seen yet
+    mock.timers.tick(1600);
+    assert.equal(latest().terminated, false, "a job that took the signal is unwinding");
+    latest().say({ type: "done", id: unwinding.id, ok: false, error: { type: "KeyboardInterrupt" } });
+    assert.equal((await unwinding.outcome).stopped, true);
+    mock.timers.tick(2000);
+    assert.equal(FakeWorker.all.length, 1);
+
+    const deaf = rt.run({ code: "while True: try: … except KeyboardInterrupt: pass" });
+    rt.cancel(deaf.id);
+    buffer[0] = 0; // taken, and caught by the code
+    mock.timers.tick(1600);
+    assert.equal(latest().terminated, false);
+    mock.timers.tick(1600);
+    assert.deepEqual(await deaf.outcome, { ok: false, stopped: true });
+    assert.equal(FakeWorker.all.length, 2);
+  } finally {
+    mock.timers.reset();
+  }
+});
+
 test("a boot failure fails the waiting jobs as data, and the next run boots afresh", async () => {
   const rt = new PythonRuntime(CONFIG);
   const ready = rt.ensure();

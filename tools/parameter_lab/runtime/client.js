@@ -13,6 +13,7 @@
 // stopped?, fatal?, loadError?, stalled?}. Errors are data.
 
 const INTERRUPT_GRACE_MS = 1500; // Python stuck in C code ignores SIGINT: terminate instead
+const INTERRUPT_GRACES = 2; // the second only once Python took the signal (#awaitInterrupt)
 
 export class PythonRuntime {
   #config;
@@ -76,12 +77,22 @@ export class PythonRuntime {
     if (!current || current.id !== id) return; // already finished
     if (this.#interrupt) {
       this.#interrupt[0] = 2; // SIGINT: Python raises KeyboardInterrupt at the next check
-      setTimeout(() => {
-        if (this.#current === current) this.#replace({ ok: false, stopped: true });
-      }, INTERRUPT_GRACE_MS);
+      this.#awaitInterrupt(current, INTERRUPT_GRACES);
       return;
     }
-    this.#replace({ ok: false, stopped: true });
+    this.#replace("stop", { ok: false, stopped: true });
+  }
+
+  // Python clears the signal as it takes it. At a grace's end, a signal still set means
+  // Python never checked (stuck in C code): terminate. A cleared one means the job is
+  // unwinding, its "done" perhaps queued behind this timer on a busy page, or the code
+  // caught KeyboardInterrupt: one more grace, then terminate whatever Python does.
+  #awaitInterrupt(current, graces) {
+    setTimeout(() => {
+      if (this.#current !== current) return;
+      if (graces > 1 && this.#interrupt?.[0] === 0) this.#awaitInterrupt(current, graces - 1);
+      else this.#replace("interrupt ignored", { ok: false, stopped: true });
+    }, INTERRUPT_GRACE_MS);
   }
 
   #start() {
@@ -103,7 +114,7 @@ export class PythonRuntime {
       event.preventDefault?.();
       if (this.#worker !== worker) return;
       const message = event.message || "the Python worker failed";
-      if (this.#booted) this.#replace({ ok: false, fatal: true, error: { type: "FatalError", message, traceback: message } });
+      if (this.#booted) this.#replace("crash", { ok: false, fatal: true, error: { type: "FatalError", message, traceback: message } });
       else this.#fail(settle, message);
     };
     const { worker: _, ...init } = this.#config;
@@ -144,7 +155,7 @@ export class PythonRuntime {
     const { type: _, id: __, ...outcome } = data;
     if (outcome.error?.type === "KeyboardInterrupt") outcome.stopped = true;
     entry.resolve(outcome);
-    if (outcome.fatal) this.#replace(null);
+    if (outcome.fatal) this.#replace("fatal error", null);
     else this.#pump();
   }
 
@@ -162,7 +173,8 @@ export class PythonRuntime {
 
   // Terminate the worker (the running job ends with `outcome`) and start a new one at once:
   // whoever pressed Stop or hit the crash is using Python, and the snapshot makes it quick.
-  #replace(outcome) {
+  #replace(reason, outcome) {
+    performance.mark?.("plab-python-replaced", { detail: { reason } }); // as "ready": in the timeline
     const entry = this.#current;
     this.#current = null;
     this.#worker?.terminate();
