@@ -14,7 +14,14 @@ import time
 from playwright.sync_api import Page, expect
 
 from demos import params
-from tests.browser.helpers import BOOT_MS, PYTHON_WORKER, settle, wait_snapshot_saved, wait_status
+from tests.browser.helpers import (
+    BOOT_MS,
+    NAVIGATION_MS,
+    PYTHON_WORKER,
+    settle,
+    wait_snapshot_saved,
+    wait_status,
+)
 from tests.browser.helpers import output as _output
 from tests.browser.helpers import run as _run
 
@@ -97,17 +104,17 @@ def test_stop_with_coop_coep_terminates_code_that_catches_the_interrupt(isolated
     page, guard = isolated_playground
     page.goto(guard.origin)
     assert _run(page, "hello") == "done"
-    deaf = page.locator("[data-demo=deaf]")
-    deaf.locator("[data-demo-run]").click()
-    expect(deaf).to_have_attribute("data-status", "running", timeout=30_000)
+    swallows = page.locator("[data-demo=swallows]")
+    swallows.locator("[data-demo-run]").click()
+    expect(swallows).to_have_attribute("data-status", "running", timeout=30_000)
     started = time.monotonic()
-    deaf.locator("[data-demo-stop]").click()
-    expect(deaf).to_have_attribute("data-status", "stopped", timeout=10_000)
+    swallows.locator("[data-demo-stop]").click()
+    expect(swallows).to_have_attribute("data-status", "stopped", timeout=10_000)
     elapsed = time.monotonic() - started
     replaced = page.evaluate(
         "performance.getEntriesByName('plab-python-replaced').map((e) => e.detail.reason)"
     )
-    assert replaced == ["interrupt ignored"], replaced
+    assert replaced == ["interrupt caught"], replaced
     assert 2.5 < elapsed < 6, f"stopped after {elapsed:.1f} s: two graces of 1.5 s"
     assert _run(page, "hello") == "done"
 
@@ -119,7 +126,7 @@ def test_instant_navigation_keeps_one_worker(playground):
     page.goto(guard.origin)
     assert _run(page, "hello") == "done"
     page.get_by_role("link", name="二つ目のページ").click()
-    expect(page.locator("[data-demo=second]")).to_be_visible()
+    expect(page.locator("[data-demo=second]")).to_be_visible(timeout=NAVIGATION_MS)
     assert page.evaluate("location.pathname").endswith("/second/")
     assert _run(page, "second") == "done"
     assert "二つ目 45" in _output(page, "second")

@@ -39,6 +39,7 @@ const latest = () => FakeWorker.all.at(-1);
 
 beforeEach(() => {
   FakeWorker.all = [];
+  performance.clearMarks();
   globalThis.crossOriginIsolated = false;
 });
 
@@ -149,51 +150,111 @@ test("with shared memory, Stop interrupts Python and a late flag never hits the 
   assert.equal(FakeWorker.all.length, 1);
 });
 
-test("with shared memory, a job deaf to SIGINT is terminated after a grace period", async () => {
-  globalThis.crossOriginIsolated = true;
-  mock.timers.enable({ apis: ["setTimeout"] });
-  try {
-    const rt = booted();
-    const stuck = rt.run({ code: "C loop" });
+// Why each worker was replaced, as the timeline has it.
+const replaced = () => performance.getEntriesByName("plab-python-replaced").map((e) => e.detail.reason);
+
+// A Stop with shared memory: the worker's side of the two shared bytes is played here.
+function stopping(test) {
+  return async () => {
+    globalThis.crossOriginIsolated = true;
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const rt = booted();
+      const [signal, busy] = [0, 1];
+      const shared = latest().sent[0].interruptBuffer;
+      const start = (code) => {
+        const job = rt.run({ code });
+        shared[busy] = 1; // as the worker does when the job arrives
+        return job;
+      };
+      await test({ rt, shared, signal, busy, start });
+    } finally {
+      mock.timers.reset();
+    }
+  };
+}
+
+test(
+  "with shared memory, a job that never takes SIGINT (stuck in C code) is terminated after one grace",
+  stopping(async ({ rt, start }) => {
+    const stuck = start("C loop");
     rt.cancel(stuck.id);
     mock.timers.tick(1000);
     assert.equal(latest().terminated, false);
     mock.timers.tick(1000);
     assert.deepEqual(await stuck.outcome, { ok: false, stopped: true });
     assert.equal(FakeWorker.all.length, 2);
-  } finally {
-    mock.timers.reset();
-  }
-});
+    assert.deepEqual(replaced(), ["signal not taken"]);
+  }),
+);
 
-test("with shared memory, a job that took SIGINT gets a second grace, then is terminated all the same", async () => {
-  globalThis.crossOriginIsolated = true;
-  mock.timers.enable({ apis: ["setTimeout"] });
-  try {
-    const rt = booted();
-    const buffer = latest().sent[0].interruptBuffer;
-    const unwinding = rt.run({ code: "loop" });
+test(
+  "with shared memory, a job that took SIGINT gets a second grace, and a job sent meanwhile is not hit",
+  stopping(async ({ rt, shared, signal, busy, start }) => {
+    const unwinding = start("loop");
     rt.cancel(unwinding.id);
-    buffer[0] = 0; // Python took the signal; its "done" has not been seen yet
+    shared[signal] = 0; // Python took it; its "done" has not been seen yet
     mock.timers.tick(1600);
     assert.equal(latest().terminated, false, "a job that took the signal is unwinding");
+    shared[busy] = 0;
     latest().say({ type: "done", id: unwinding.id, ok: false, error: { type: "KeyboardInterrupt" } });
     assert.equal((await unwinding.outcome).stopped, true);
+    start("next"); // running when the second grace ends
     mock.timers.tick(2000);
-    assert.equal(FakeWorker.all.length, 1);
+    assert.equal(latest().terminated, false);
+    assert.deepEqual(replaced(), []);
+  }),
+);
 
-    const deaf = rt.run({ code: "while True: try: … except KeyboardInterrupt: pass" });
-    rt.cancel(deaf.id);
-    buffer[0] = 0; // taken, and caught by the code
+test(
+  "with shared memory, code that catches KeyboardInterrupt is terminated after the second grace",
+  stopping(async ({ rt, shared, signal, start }) => {
+    const swallows = start("while True: try: … except KeyboardInterrupt: pass");
+    rt.cancel(swallows.id);
+    shared[signal] = 0; // taken, and caught by the code
     mock.timers.tick(1600);
     assert.equal(latest().terminated, false);
     mock.timers.tick(1600);
-    assert.deepEqual(await deaf.outcome, { ok: false, stopped: true });
+    assert.deepEqual(await swallows.outcome, { ok: false, stopped: true });
     assert.equal(FakeWorker.all.length, 2);
-  } finally {
-    mock.timers.reset();
-  }
-});
+    assert.deepEqual(replaced(), ["interrupt caught"]);
+  }),
+);
+
+test(
+  "with shared memory, a worker that finished as Stop came is waited for, its done late",
+  stopping(async ({ rt, shared, busy, start }) => {
+    const finished = start("print(1)");
+    shared[busy] = 0; // the worker posted its done; the page has not seen it yet
+    rt.cancel(finished.id); // the signal stays: no Python runs to take it
+    mock.timers.tick(1600);
+    assert.equal(latest().terminated, false, "the worker answered");
+    latest().say({ type: "done", id: finished.id, ok: true });
+    assert.deepEqual(await finished.outcome, { ok: true });
+    const lost = start("print(2)");
+    shared[busy] = 0; // answered, but its done never arrives
+    rt.cancel(lost.id);
+    mock.timers.tick(1600);
+    assert.equal(latest().terminated, false);
+    mock.timers.tick(1600);
+    assert.deepEqual(await lost.outcome, { ok: false, stopped: true });
+    assert.deepEqual(replaced(), ["no done"]);
+  }),
+);
+
+test(
+  "with shared memory, a second Stop does not restart the grace or set the signal again",
+  stopping(async ({ rt, shared, signal, start }) => {
+    const loop = start("loop");
+    rt.cancel(loop.id);
+    mock.timers.tick(1400);
+    shared[signal] = 0; // Python took the first
+    rt.cancel(loop.id); // pressed again, just before the grace ends
+    assert.equal(shared[signal], 0);
+    mock.timers.tick(200);
+    assert.equal(latest().terminated, false, "a job that took the signal gets its second grace");
+  }),
+);
 
 test("a boot failure fails the waiting jobs as data, and the next run boots afresh", async () => {
   const rt = new PythonRuntime(CONFIG);

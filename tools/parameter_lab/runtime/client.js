@@ -12,8 +12,10 @@
 // `outcome` always resolves, never rejects: {ok, result?, views?, figures?, error?,
 // stopped?, fatal?, loadError?, stalled?}. Errors are data.
 
-const INTERRUPT_GRACE_MS = 1500; // Python stuck in C code ignores SIGINT: terminate instead
-const INTERRUPT_GRACES = 2; // the second only once Python took the signal (#awaitInterrupt)
+const INTERRUPT_GRACE_MS = 1500; // each step of a Stop with shared memory (#awaitStop)
+// The bytes shared with the worker when the page is cross-origin isolated.
+const SIGNAL = 0; // SIGINT for Pyodide: the page writes 2, Python clears it as it takes it
+const BUSY = 1; // the worker sets it for a job and clears it before posting its "done"
 
 export class PythonRuntime {
   #config;
@@ -24,7 +26,7 @@ export class PythonRuntime {
   #queue = []; // jobs not yet sent: {id, job, callbacks, resolve}
   #current = null; // the job the worker is running
   #nextId = 1;
-  #interrupt = null;
+  #shared = null; // Uint8Array [SIGNAL, BUSY] over a SharedArrayBuffer, or null
   #listeners = new Set();
 
   /** @param config {worker, indexURL, lockURL, package, runner, wheel, cacheName, cachePrefix,
@@ -75,23 +77,29 @@ export class PythonRuntime {
     }
     const current = this.#current;
     if (!current || current.id !== id) return; // already finished
-    if (this.#interrupt) {
-      this.#interrupt[0] = 2; // SIGINT: Python raises KeyboardInterrupt at the next check
-      this.#awaitInterrupt(current, INTERRUPT_GRACES);
+    if (this.#shared) {
+      if (current.stopping) return; // a second Stop must not restart the grace
+      current.stopping = true;
+      this.#shared[SIGNAL] = 2; // Python raises KeyboardInterrupt at its next check
+      this.#awaitStop(current, false);
       return;
     }
     this.#replace("stop", { ok: false, stopped: true });
   }
 
-  // Python clears the signal as it takes it. At a grace's end, a signal still set means
-  // Python never checked (stuck in C code): terminate. A cleared one means the job is
-  // unwinding, its "done" perhaps queued behind this timer on a busy page, or the code
-  // caught KeyboardInterrupt: one more grace, then terminate whatever Python does.
-  #awaitInterrupt(current, graces) {
+  // At a grace's end, a worker no longer busy has answered (its "done" waits behind this
+  // timer on a busy page), and a Python that took the signal is unwinding or caught
+  // KeyboardInterrupt: either gets one more grace. A signal not taken means Python never
+  // checked (stuck in C code, or the job still loading packages): terminate, as after the
+  // second grace whatever the reason. The reason is in the timeline (#replace).
+  #awaitStop(current, extended) {
     setTimeout(() => {
       if (this.#current !== current) return;
-      if (graces > 1 && this.#interrupt?.[0] === 0) this.#awaitInterrupt(current, graces - 1);
-      else this.#replace("interrupt ignored", { ok: false, stopped: true });
+      const answered = this.#shared[BUSY] === 0;
+      const taken = this.#shared[SIGNAL] === 0;
+      if (!extended && (answered || taken)) return this.#awaitStop(current, true);
+      const reason = answered ? "no done" : taken ? "interrupt caught" : "signal not taken";
+      this.#replace(reason, { ok: false, stopped: true });
     }, INTERRUPT_GRACE_MS);
   }
 
@@ -100,9 +108,9 @@ export class PythonRuntime {
     this.#worker = worker;
     this.#booted = false;
     this.#stage = null;
-    this.#interrupt =
+    this.#shared =
       globalThis.crossOriginIsolated && typeof SharedArrayBuffer !== "undefined"
-        ? new Uint8Array(new SharedArrayBuffer(1))
+        ? new Uint8Array(new SharedArrayBuffer(2))
         : null;
     let settle;
     this.#ready = new Promise((resolve, reject) => (settle = { resolve, reject }));
@@ -118,7 +126,7 @@ export class PythonRuntime {
       else this.#fail(settle, message);
     };
     const { worker: _, ...init } = this.#config;
-    worker.postMessage({ type: "init", ...init, interruptBuffer: this.#interrupt });
+    worker.postMessage({ type: "init", ...init, interruptBuffer: this.#shared });
   }
 
   #receive(data, settle) {
@@ -151,7 +159,7 @@ export class PythonRuntime {
   #finish(data) {
     const entry = this.#current;
     this.#current = null;
-    if (this.#interrupt) this.#interrupt[0] = 0; // a Stop that came too late must not hit the next job
+    if (this.#shared) this.#shared[SIGNAL] = 0; // a Stop that came too late must not hit the next job
     const { type: _, id: __, ...outcome } = data;
     if (outcome.error?.type === "KeyboardInterrupt") outcome.stopped = true;
     entry.resolve(outcome);
@@ -174,7 +182,7 @@ export class PythonRuntime {
   // Terminate the worker (the running job ends with `outcome`) and start a new one at once:
   // whoever pressed Stop or hit the crash is using Python, and the snapshot makes it quick.
   #replace(reason, outcome) {
-    performance.mark?.("plab-python-replaced", { detail: { reason } }); // as "ready": in the timeline
+    performance.mark?.("plab-python-replaced", { detail: { reason } }); // like plab-python-ready
     const entry = this.#current;
     this.#current = null;
     this.#worker?.terminate();

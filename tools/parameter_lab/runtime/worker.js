@@ -3,7 +3,8 @@
 // the job's id, and every failure comes back as data.
 //
 //   in:  {type: "init", indexURL, lockURL, package, runner, wheel, cacheName, cachePrefix,
-//         scope, immutablePrefixes, interruptBuffer?}
+//         scope, immutablePrefixes, interruptBuffer?}   (interruptBuffer: 2 shared bytes,
+//         SIGINT for Pyodide and "busy with a job", see client.js)
 //        {type: "run", id, kind: "cell", code, filename}
 //        {type: "run", id, kind: "demo", module, function, kwargs, views, figures, labels,
 //         language}   (kwargs, views, figures, labels: JSON text for the runner's call_demo)
@@ -27,7 +28,7 @@ import { EarlyReads, compileEarly } from "./earlyreads.js";
 
 let pyodide = null;
 let runner = null;
-let interrupt = null; // shared with the page when it is cross-origin isolated
+let interrupt = null; // [SIGINT, busy], shared with the page when it is cross-origin isolated
 let current = null; // id of the job in progress: where streamed output belongs
 const storing = new Map(); // url -> its cache.put in progress
 const post = (msg) => self.postMessage(msg);
@@ -450,7 +451,7 @@ async function init(msg) {
   pyodide.setStderr(streamTo("stderr"));
   if (msg.interruptBuffer) {
     interrupt = msg.interruptBuffer;
-    pyodide.setInterruptBuffer(interrupt);
+    pyodide.setInterruptBuffer(interrupt.subarray(0, 1));
   }
   const snapshot = info.snapshot;
   delete info.snapshot;
@@ -492,8 +493,15 @@ function failureOf(err) {
   return { ok: false, error: { type: "InternalError", message, traceback: message } };
 }
 
+// The job's one "done". Not busy first: a Stop that finds the worker not busy waits for it.
+function done(id, outcome) {
+  if (interrupt) interrupt[1] = 0;
+  post({ type: "done", id, ...outcome });
+}
+
 async function run(msg) {
   current = msg.id;
+  if (interrupt) interrupt[1] = 1;
   try {
     // What the code imports, through the site's own modules (runner.imports_of, as the build).
     const own = JSON.stringify(ownImports(pyodide, site));
@@ -501,7 +509,7 @@ async function run(msg) {
     await loadImports(code, msg.id, site);
     if (interrupted()) {
       interrupt[0] = 0; // Stop arrived while packages loaded: Python never started
-      post({ type: "done", id: msg.id, ...failureOf({ type: "KeyboardInterrupt" }) });
+      done(msg.id, failureOf({ type: "KeyboardInterrupt" }));
       return;
     }
     post({ type: "progress", stage: "running", id: msg.id });
@@ -509,9 +517,9 @@ async function run(msg) {
       msg.kind === "cell"
         ? toJs(runner.run_cell(msg.code, msg.filename ?? "<cell>"))
         : toJs(runner.call_demo(msg.module, msg.function, msg.kwargs, msg.views, msg.language, msg.figures, msg.labels));
-    post({ type: "done", id: msg.id, ...outcome });
+    done(msg.id, outcome);
   } catch (err) {
-    post({ type: "done", id: msg.id, ...failureOf(err) });
+    done(msg.id, failureOf(err));
   } finally {
     current = null;
   }
