@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PageGuard, warm_pages
-from tests.browser.helpers import block, code, open_editor, wait_status
+from tests.browser.helpers import NAVIGATION_MS, block, code, open_editor, wait_status
 
 KEPT = "Object.keys(localStorage).filter((k) => k.startsWith('plab-edit:'))"
 
@@ -50,7 +50,7 @@ def test_an_edit_survives_a_reload_and_a_navigation_until_reset(reader):
     assert wait_status(page, "calc") == "done", "kept values run, so output and controls agree"
 
     page.get_by_role("link", name="二つ目のページ").click()
-    expect(block(page, "second")).to_be_visible()
+    expect(block(page, "second")).to_be_visible(timeout=NAVIGATION_MS)
     page.go_back()
     expect(block(page, "hello").locator("[data-demo-code]")).to_contain_text("# kept")
 
@@ -60,6 +60,14 @@ def test_an_edit_survives_a_reload_and_a_navigation_until_reset(reader):
     page.wait_for_function(f"{KEPT}.length === 0")
     page.reload()
     assert code(page, "hello").strip() == original.strip()
+
+
+def test_an_edit_typed_just_before_a_reload_is_kept(reader):
+    """Edits are stored after a pause in the typing; leaving the page stores at once."""
+    page, _ = reader
+    _edit_cell(page, "hello", "\n# at once")
+    page.reload()  # well within the pause
+    expect(block(page, "hello").locator("[data-demo-code]")).to_contain_text("# at once")
 
 
 def test_a_link_wins_over_kept_values(reader):

@@ -18,6 +18,13 @@ let urls = null; // {editor, charts, chartsvg, runtime: {...}}
 let mounted = []; // widgets of the current page
 let root = null;
 
+// A reader who types and at once reloads, closes the tab or switches apps loses no key:
+// edits waiting for their pause are stored as the page goes (pagehide) or is hidden (the
+// last event a phone may send).
+const saveEditsNow = () => mounted.forEach((w) => w.saveEditNow());
+addEventListener("pagehide", saveEditsNow);
+document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && saveEditsNow());
+
 /**
  * Mount a widget on every block in `page` (after disposing the previous page's), then carry
  * out what the reader asked for before this module arrived: [{id, action: "run"} |
@@ -115,6 +122,9 @@ class Widget {
     else if (decision === "offer") this.offerEdit(stored.edit);
   }
 
+  /** Store at once an edit still waiting for its pause (CellWidget). */
+  saveEditNow() {}
+
   /** Keep the reader's edit; `edit` null (back to the block as built) forgets it. */
   keep(edit) {
     if (edit === null) kept.forget(storage, this.keptKey);
@@ -181,6 +191,7 @@ class Widget {
   }
 
   leave() {
+    this.saveEditNow();
     this.dispatch({ type: "navigate" });
     this.abort.abort();
     this.editor?.destroy();
@@ -346,12 +357,18 @@ class CellWidget extends Widget {
     this.say(strings().keptApplied);
   }
 
+  // Stored after a pause in the typing, not at every key.
   onEdit() {
     clearTimeout(this.saving);
-    this.saving = setTimeout(() => {
-      const code = this.code();
-      this.keep(code === this.original ? null : { code });
-    }, 300);
+    this.saving = setTimeout(() => this.saveEditNow(), 300);
+  }
+
+  saveEditNow() {
+    if (this.saving === undefined) return; // no edit waiting
+    clearTimeout(this.saving);
+    this.saving = undefined;
+    const code = this.code();
+    this.keep(code === this.original ? null : { code });
   }
 
   code() {
@@ -387,6 +404,7 @@ class CellWidget extends Widget {
     if (this.editor) this.editor.setCode(this.original);
     else this.codeEl.textContent = this.original;
     clearTimeout(this.saving);
+    this.saving = undefined;
     super.reset();
   }
 }
