@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     warm_pages,
 )
 from tests.browser.helpers import (
+    NAVIGATION_MS,
     PYTHON_WORKER,
     block,
     boots,
@@ -140,7 +141,7 @@ def test_a_loop_left_running_on_one_page_does_not_block_the_next(warm_lab):
     wait_status(page, "forever", ("running",))
     page.evaluate("window.__samePage = true")
     page.get_by_role("link", name="二つ目のページ").click()
-    expect(block(page, "second")).to_be_visible()
+    expect(block(page, "second")).to_be_visible(timeout=NAVIGATION_MS)
     assert page.evaluate("location.pathname").endswith("/second/")
     assert page.evaluate("window.__samePage"), "navigation.instant kept the page and its worker"
     started = time.monotonic()
