@@ -84,19 +84,24 @@ def _html(built_site: Path, path: str) -> str:
 def test_search_waits_for_the_reader_then_finds_the_japanese_chapter(
     browser, site_url: str, intent: str
 ):
-    """No page fetches Material's search index until the reader shows they mean to search
-    (runtime/searchintent.js): on a desktop by the search key, on a phone by a tap on the
-    search button. Search then finds a Japanese word."""
+    """No page fetches Material's search index or starts its search worker until the reader
+    shows they mean to search (runtime/searchintent.js): on a desktop by the search key, on
+    a phone by a tap on the search button. Search then finds a Japanese word."""
     touch = intent == "touch"
     context = browser.new_context(locale="ja-JP", **(PHONE if touch else {}))
     page = context.new_page()
     index: list[str] = []
     page.on("request", lambda r: "search_index" in r.url and index.append(r.url))
+    workers: list[str] = []
+    page.on("request", lambda r: "/workers/search." in r.url and workers.append(r.url))
     page.goto(site_url, wait_until="networkidle")
     page.wait_for_timeout(300)  # a request sent late (after load, say) would show too
     assert index == [], "the index was fetched before any intent"
-    # The hold lived only while the page was parsed: XMLHttpRequest is the browser's again.
-    assert page.evaluate("XMLHttpRequest.prototype.send.toString()").endswith("{ [native code] }")
+    assert workers == [], "the search worker started before any intent"
+    # The hold lived only while the page was parsed: XMLHttpRequest and Worker are the
+    # browser's again.
+    natives = page.evaluate("[XMLHttpRequest.prototype.send.toString(), Worker.toString()]")
+    assert all(n.endswith("{ [native code] }") for n in natives), natives
     if touch:
         page.locator('label[for="__search"]').first.tap()
     else:
@@ -109,7 +114,7 @@ def test_search_waits_for_the_reader_then_finds_the_japanese_chapter(
     expect(results.first).to_be_visible(timeout=10_000)
     hrefs = [a.get_attribute("href") for a in results.all()]
     assert any("hyperparameters/" in h for h in hrefs), hrefs
-    assert len(index) == 1
+    assert len(index) == 1 and len(workers) == 1
     # A search result's link (?h=, Material's highlight) needs the index at once.
     page.goto(site_url + "hyperparameters/?h=学習率", wait_until="networkidle")
     assert len(index) == 2

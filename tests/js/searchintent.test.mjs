@@ -1,7 +1,8 @@
-// node --test: Material's search index is held until the reader shows intent; nothing else is.
+// node --test: Material's search index and search worker are held until the reader shows
+// intent; nothing else is.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { holdSearchIndex, isSearchIndex, wantsSearchAtOnce } from "../../tools/parameter_lab/runtime/searchintent.js";
+import { holdSearch, isSearchIndex, isSearchWorker, wantsSearchAtOnce } from "../../tools/parameter_lab/runtime/searchintent.js";
 
 /** A window with an XMLHttpRequest that records what is sent, and a document whose
  * listeners a test can fire. */
@@ -27,9 +28,33 @@ function fakeWindow(search = "", readyState = "loading") {
     fire: (type, event = {}) => of(type).forEach((l) => l.fn(event)),
     count: (type) => of(type).length,
   };
-  return { XMLHttpRequest, document, location: { search }, sent };
+  // A worker that records what it is posted and can answer, as the real one would.
+  const workers = [];
+  class Worker extends EventTarget {
+    constructor(url, options) {
+      super();
+      Object.assign(this, { url, options, posted: [], terminated: false });
+      workers.push(this);
+    }
+    postMessage(data) {
+      this.posted.push(data);
+    }
+    terminate() {
+      this.terminated = true;
+    }
+    answer(data) {
+      this.dispatchEvent(new MessageEvent("message", { data }));
+    }
+  }
+  class ErrorEvent extends Event {
+    constructor(type, init) {
+      super(type, init);
+      this.message = init.message;
+    }
+  }
+  return { XMLHttpRequest, Worker, EventTarget, MessageEvent, ErrorEvent, document, location: { search }, sent, workers };
 }
-const originals = (win) => [win.XMLHttpRequest.prototype.open, win.XMLHttpRequest.prototype.send];
+const originals = (win) => [win.XMLHttpRequest.prototype.open, win.XMLHttpRequest.prototype.send, win.Worker];
 const get = (win, url) => {
   const request = new win.XMLHttpRequest();
   request.open("GET", url);
@@ -55,7 +80,7 @@ test("?q= and ?h= ask for search at once", () => {
 
 test("the index waits for intent; every other request goes at once", () => {
   const win = fakeWindow();
-  holdSearchIndex(win);
+  holdSearch(win);
   get(win, "../search/search_index.json");
   get(win, "../sitemap.xml");
   assert.deepEqual(win.sent, ["../sitemap.xml"]);
@@ -72,21 +97,22 @@ test("the index waits for intent; every other request goes at once", () => {
 test("each kind of intent releases it: touch, hover, a press, focus", () => {
   for (const event of ["touchstart", "pointerover", "pointerdown", "focusin"]) {
     const win = fakeWindow();
-    holdSearchIndex(win);
+    holdSearch(win);
     get(win, "search/search_index.json");
     win.document.fire(event, inside(INTENT));
     assert.deepEqual(win.sent, ["search/search_index.json"], event);
   }
 });
 
-test("XMLHttpRequest is itself again once the page is parsed", () => {
+test("XMLHttpRequest and Worker are themselves again once the page is parsed", () => {
   const win = fakeWindow();
-  const [open, send] = originals(win);
-  holdSearchIndex(win);
-  assert.notEqual(win.XMLHttpRequest.prototype.send, send);
+  const before = originals(win);
+  holdSearch(win);
+  assert.notEqual(win.XMLHttpRequest.prototype.send, before[1]);
+  assert.notEqual(win.Worker, before[2]);
   get(win, "search/search_index.json"); // Material's bundle, before DOMContentLoaded
   win.document.fire("DOMContentLoaded");
-  assert.deepEqual(originals(win), [open, send]);
+  assert.deepEqual(originals(win), before);
   get(win, "search/search_index.json"); // not held now: only the bundle's request is
   assert.deepEqual(win.sent, ["search/search_index.json"]);
   win.document.fire("focusin", inside(INTENT));
@@ -95,7 +121,7 @@ test("XMLHttpRequest is itself again once the page is parsed", () => {
 
 test("release() sends it at once", () => {
   const win = fakeWindow();
-  const release = holdSearchIndex(win);
+  const release = holdSearch(win);
   get(win, "search/search_index.json");
   release();
   assert.deepEqual(win.sent, ["search/search_index.json"]);
@@ -103,7 +129,7 @@ test("release() sends it at once", () => {
 
 test("a wrapper another script puts on XMLHttpRequest after ours stays", () => {
   const win = fakeWindow();
-  holdSearchIndex(win);
+  holdSearch(win);
   const proto = win.XMLHttpRequest.prototype;
   const [ours, calls] = [proto.send, []];
   proto.send = function (...args) {
@@ -123,26 +149,98 @@ test("a wrapper another script puts on XMLHttpRequest after ours stays", () => {
 
 test("after parsing, nothing is patched: Material has already asked", () => {
   const win = fakeWindow("", "interactive");
-  const [open, send] = originals(win);
-  holdSearchIndex(win);
-  assert.deepEqual(originals(win), [open, send]);
+  const before = originals(win);
+  holdSearch(win);
+  assert.deepEqual(originals(win), before);
   get(win, "search/search_index.json");
   assert.deepEqual(win.sent, ["search/search_index.json"]);
 });
 
 test("nothing is held when the address asks for search, or twice in one window", () => {
   const shared = fakeWindow("?q=lora");
-  const [open, send] = originals(shared);
-  holdSearchIndex(shared);
-  assert.deepEqual(originals(shared), [open, send]);
+  const before = originals(shared);
+  holdSearch(shared);
+  assert.deepEqual(originals(shared), before);
   const win = fakeWindow();
-  holdSearchIndex(win);
+  holdSearch(win);
   const patched = originals(win);
-  holdSearchIndex(win); // a site that adds the script twice
+  holdSearch(win); // a site that adds the script twice
   assert.deepEqual(originals(win), patched);
   assert.equal(win.document.count("focusin"), 1);
 });
 
 test("a window without XMLHttpRequest is left alone", () => {
-  assert.doesNotThrow(() => holdSearchIndex({ document: { readyState: "loading" }, location: { search: "" } })());
+  assert.doesNotThrow(() => holdSearch({ document: { readyState: "loading" }, location: { search: "" } })());
+});
+
+const SEARCH_WORKER = "../assets/javascripts/workers/search.a7633da7.min.js";
+
+test("Material's search worker is known by its path", () => {
+  assert.ok(isSearchWorker(SEARCH_WORKER));
+  assert.ok(isSearchWorker("https://user.github.io/site/assets/javascripts/workers/search.f8cc74c7.min.js"));
+  assert.ok(!isSearchWorker("../assets/plab/worker.1e84d0759c.js"));
+  assert.ok(!isSearchWorker("search.js"));
+});
+
+test("the search worker starts on intent; what was posted before reaches it, and its answers come back", () => {
+  const win = fakeWindow();
+  holdSearch(win);
+  const other = new win.Worker("../assets/plab/worker.1e84d0759c.js", { type: "module" });
+  assert.equal(win.workers.length, 1, "any other worker starts at once");
+  assert.ok(other instanceof win.Worker);
+  const search = new win.Worker(SEARCH_WORKER); // Material's bundle
+  const heard = [];
+  search.addEventListener("message", (event) => heard.push(event.data));
+  search.postMessage({ type: 0 });
+  assert.equal(win.workers.length, 1, "not started before intent");
+  win.document.fire("focusin", inside(INTENT));
+  assert.equal(win.workers.length, 2);
+  const real = win.workers[1];
+  assert.equal(real.url, SEARCH_WORKER);
+  assert.deepEqual(real.posted, [{ type: 0 }]);
+  search.postMessage({ type: 2, data: "lora" });
+  assert.deepEqual(real.posted, [{ type: 0 }, { type: 2, data: "lora" }]);
+  real.answer({ type: 1 });
+  assert.deepEqual(heard, [{ type: 1 }]);
+  search.terminate();
+  assert.ok(real.terminated);
+});
+
+test("a held worker's failure to load reaches Material's listener, and one that handles it keeps it from the console", () => {
+  const win = fakeWindow();
+  const release = holdSearch(win);
+  const search = new win.Worker(SEARCH_WORKER);
+  const errors = [];
+  search.addEventListener("error", (event) => {
+    errors.push(event.message);
+    event.preventDefault();
+  });
+  release();
+  const failure = new win.ErrorEvent("error", { message: "404", cancelable: true });
+  win.workers[0].dispatchEvent(failure);
+  assert.deepEqual(errors, ["404"]);
+  assert.ok(failure.defaultPrevented);
+});
+
+test("a worker terminated before intent never starts; one started after parsing is not held", () => {
+  const win = fakeWindow();
+  holdSearch(win);
+  new win.Worker(SEARCH_WORKER).terminate();
+  win.document.fire("DOMContentLoaded");
+  new win.Worker(SEARCH_WORKER); // the native Worker again: starts at once
+  assert.equal(win.workers.length, 1);
+  win.document.fire("focusin", inside(INTENT));
+  assert.equal(win.workers.length, 1, "the terminated stand-in stays unstarted");
+});
+
+test("a wrapper another script puts on Worker after ours stays", () => {
+  const win = fakeWindow();
+  holdSearch(win);
+  const ours = win.Worker;
+  const monitor = function Worker(...args) {
+    return new ours(...args);
+  };
+  win.Worker = monitor;
+  win.document.fire("DOMContentLoaded");
+  assert.equal(win.Worker, monitor, "not replaced by the original");
 });

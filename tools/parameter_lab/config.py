@@ -81,9 +81,10 @@ class ParameterLabConfig(base.Config):
     # `math: {enabled: true}`.
     math = Feature(on=False)
     # With Material's search: its index (every page's text, often the largest file a page
-    # fetches) is requested when the reader shows they mean to search (the search field
-    # focused, hovered or touched; a search link, ?q= or ?h=), not as each page loads, where
-    # it competes with the first paint on a slow phone. See runtime/searchintent.js.
+    # fetches) is requested, and its search worker started, when the reader shows they mean
+    # to search (the search field focused, hovered or touched; a search link, ?q= or ?h=),
+    # not as each page loads, where they compete with the first paint on a slow phone. See
+    # runtime/searchintent.js.
     search_on_intent = c.Type(bool, default=True)
     # Run every demo and pyodide block in CPython at build, so pages show real output
     # before (or without) Python in the browser. Turn off only to debug a slow build.

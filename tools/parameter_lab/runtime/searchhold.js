@@ -1,5 +1,5 @@
 // Inlined into each page's head (a classic script, before Material's bundle): see
 // searchintent.js.
-import { holdSearchIndex } from "./searchintent.js";
+import { holdSearch } from "./searchintent.js";
 
-holdSearchIndex(window);
+holdSearch(window);
