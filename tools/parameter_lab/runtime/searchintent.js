@@ -8,7 +8,7 @@
 // Here the index's XMLHttpRequest is opened as Material opens it, but sent only on intent:
 // the search field focused, hovered or touched (the search keys focus it too), or an
 // address that asks for search at once (Material's ?q= and a result's ?h=). The worker is a
-// stand-in until then (HeldWorker), which starts the real one on the same intent; Material
+// stand-in until then (heldWorkerFor), which starts the real one on the same intent; Material
 // posts to it only once the index has arrived. Material shows "Initializing search" until
 // the index arrives, as it does on any slow network.
 //
@@ -23,23 +23,19 @@
 const INTENT = 'form[name="search"], label[for="__search"]';
 const INTENT_EVENTS = ["focusin", "pointerover", "pointerdown", "touchstart"];
 
-/** Whether ``url`` (as Material opens it, relative or not) is a search index. */
-export function isSearchIndex(url) {
+const pathOf = (url) => {
   try {
-    return /(^|\/)search\/search_index\.json$/.test(new URL(url, "http://site.invalid/").pathname);
+    return new URL(url, "http://site.invalid/").pathname;
   } catch {
-    return false;
+    return "";
   }
-}
+};
+
+/** Whether ``url`` (as Material opens it, relative or not) is a search index. */
+export const isSearchIndex = (url) => /(^|\/)search\/search_index\.json$/.test(pathOf(url));
 
 /** Whether ``url`` is Material's search worker (assets/javascripts/workers/search.<hash>.min.js). */
-export function isSearchWorker(url) {
-  try {
-    return /(^|\/)workers\/search\.[^/]*js$/.test(new URL(url, "http://site.invalid/").pathname);
-  } catch {
-    return false;
-  }
-}
+export const isSearchWorker = (url) => /(^|\/)workers\/search\.[0-9a-f]+\.min\.js$/.test(pathOf(url));
 
 /** Whether the page's query string asks for search at once: Material's shared search
  * (?q=) or the highlight of a search result (?h=). */
@@ -62,7 +58,7 @@ export function holdSearch(win) {
   const NativeWorker = win.Worker;
   const opened = new WeakSet();
   const waiting = []; // [request, arguments of send]
-  const workers = []; // HeldWorker stand-ins
+  const workers = []; // stand-ins (heldWorkerFor)
   let released = false;
   let parsed = false;
   const release = () => {
@@ -86,12 +82,18 @@ export function holdSearch(win) {
   };
   proto.open = heldOpen;
   proto.send = heldSend;
-  const HeldWorker = NativeWorker && heldWorkerOf(win, NativeWorker);
-  const heldWorker = NativeWorker
+  // Not on file://, where the real constructor throws at once and Material then hides its
+  // search: a stand-in would leave a search box that never answers.
+  const holdWorkers = NativeWorker && win.location?.protocol !== "file:";
+  const heldWorker = holdWorkers
     ? function Worker(url, options) {
-        if (!new.target) return NativeWorker(url, options); // throws as the native one does
-        if (released || parsed || !isSearchWorker(String(url))) return new NativeWorker(url, options);
-        const worker = new HeldWorker(url, options);
+        if (!new.target) return NativeWorker(url, options); // throws, as the native one does
+        if (new.target !== heldWorker || released || parsed || !isSearchWorker(String(url))) {
+          return Reflect.construct(NativeWorker, [url, options], new.target); // a subclass too
+        }
+        // Resolved now, as the real constructor would: by the intent, instant navigation
+        // may have moved the page, and a relative address with it.
+        const worker = heldWorkerFor(win, NativeWorker, new URL(url, win.document.baseURI).href, options);
         workers.push(worker);
         return worker;
       }
@@ -115,51 +117,34 @@ export function holdSearch(win) {
   return release;
 }
 
-// A worker not started yet: Material talks to its search worker only through its events
-// ("message", and "error" on a failed load) and postMessage, so until start() this queues
-// what is posted, and afterwards passes both ways what the real worker sends and receives.
-function heldWorkerOf(win, NativeWorker) {
-  return class HeldWorker extends win.EventTarget {
-    onmessage = null;
-    onerror = null;
-    #args;
-    #real = null;
-    #posted = [];
-    #ended = false;
-
-    constructor(...args) {
-      super();
-      this.#args = args;
-    }
-
-    start() {
-      if (this.#real || this.#ended) return;
-      this.#real = new NativeWorker(...this.#args);
-      for (const type of ["message", "messageerror", "error"]) {
-        this.#real.addEventListener(type, (event) => this.#pass(event));
-      }
-      for (const args of this.#posted.splice(0)) this.#real.postMessage(...args);
-    }
-
-    postMessage(...args) {
-      if (this.#real) this.#real.postMessage(...args);
-      else if (!this.#ended) this.#posted.push(args);
-    }
-
-    terminate() {
-      this.#ended = true;
-      this.#posted.length = 0;
-      this.#real?.terminate();
-    }
-
-    #pass(event) {
-      const copy =
-        event.type === "error"
-          ? new win.ErrorEvent("error", { message: event.message, filename: event.filename, lineno: event.lineno, colno: event.colno, error: event.error, cancelable: true })
-          : new win.MessageEvent(event.type, { data: event.data });
-      this.dispatchEvent(copy);
-      this[`on${event.type}`]?.call(this, copy);
-      if (copy.defaultPrevented) event.preventDefault(); // handled here: not reported as uncaught
-    }
+// A worker not started yet, for Material, which talks to its search worker only through
+// addEventListener("message") and postMessage: it queues what is posted and, once started,
+// passes the real worker's events on (no on* handlers: Material sets none).
+function heldWorkerFor(win, NativeWorker, url, options) {
+  const held = new win.EventTarget();
+  const posted = [];
+  let real = null;
+  let ended = false;
+  const pass = (event) => {
+    const copy = new event.constructor(event.type, event);
+    held.dispatchEvent(copy);
+    if (copy.defaultPrevented) event.preventDefault(); // handled: not reported as uncaught
   };
+  return Object.assign(held, {
+    start() {
+      if (real || ended) return;
+      real = new NativeWorker(url, options);
+      for (const type of ["message", "messageerror", "error"]) real.addEventListener(type, pass);
+      for (const args of posted.splice(0)) real.postMessage(...args);
+    },
+    postMessage(...args) {
+      if (real) real.postMessage(...args);
+      else if (!ended) posted.push(args);
+    },
+    terminate() {
+      ended = true;
+      posted.length = 0;
+      real?.terminate();
+    },
+  });
 }
