@@ -158,6 +158,24 @@ def test_a_switch_written_wrong_is_a_config_error_with_the_fix(tiny_site: TinySi
     assert "blocks" in result.stderr and "enabled: false" in result.stderr, result.stderr
 
 
+def test_a_fence_in_a_site_without_superfences_says_to_add_it(tiny_site: TinySite):
+    """Without the extension, Markdown reads each fence as plain code: the error names the
+    missing extension, not the fence's place. A page with no fence builds as before."""
+    yml = tiny_site.root / "mkdocs.yml"
+    yml.write_text(yml.read_text().replace("  - pymdownx.superfences\n", ""))
+    assert "superfences" not in yml.read_text()
+    tiny_site.write_page("# T\n\nText only.\n")
+    assert tiny_site.build().returncode == 0
+    tiny_site.write_page("# T\n\nText.\n\n```pyodide\nprint(1)\n```\n")
+    result = tiny_site.build()
+    assert result.returncode != 0
+    assert "pages/index.md:5: this pyodide fence needs pymdownx.superfences" in result.stderr, (
+        result.stderr[-2000:]
+    )
+    assert "add `- pymdownx.superfences` under markdown_extensions" in result.stderr
+    assert "never rendered" not in result.stderr
+
+
 def test_charts_without_blocks_get_a_runtime_without_a_demos_package(tmp_path):
     """Charts on, blocks off: the loader (which shows charts live) is built, and the browser
     wheel holds the runner only, since the site has no demos package to pack."""

@@ -193,6 +193,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             first_line = scan.body_offset(raw, markdown) + 1
             names = self._fence_names
             scanned = scan.find_fences(markdown, path, first_line, names)
+            _require_superfences(self._extensions, scanned, path)
             parsed = {id(f): self._parse(f, path) for f in scanned}  # header errors first
             fences = scan.read_fences(markdown, path, first_line, self._read, scanned, names)
             blocks = [parsed.get(id(f)) or self._parse(f, path) for f in fences]
@@ -663,6 +664,19 @@ def _import_root(site_root: Path, package: str) -> Path:
             f"create {folder}/__init__.py, or set demos_package to your package's name",
         )
     return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def _require_superfences(extensions: list, scanned: list[scan.Fence], path: str) -> None:
+    """Our fences are SuperFences' custom fences. Without the extension, Markdown reads each
+    as plain code, and read_fences would blame the fence's place instead."""
+    if scanned and "pymdownx.superfences" not in extensions:
+        first = scanned[0]
+        raise SourceError(
+            path,
+            first.line,
+            f"this {first.lang} fence needs pymdownx.superfences, which mkdocs.yml does not "
+            "enable: add `- pymdownx.superfences` under markdown_extensions",
+        )
 
 
 def _find_spec(package: str) -> importlib.machinery.ModuleSpec | None:
