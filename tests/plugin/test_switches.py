@@ -166,13 +166,13 @@ def test_a_fence_in_a_site_without_superfences_says_to_add_it(tiny_site: TinySit
     assert "superfences" not in yml.read_text()
     tiny_site.write_page("# T\n\nText only.\n")
     assert tiny_site.build().returncode == 0
-    tiny_site.write_page("# T\n\nText.\n\n```pyodide\nprint(1)\n```\n")
+    tiny_site.write_page("---\ntitle: T\n---\n\n# T\n\n```pyodide\nprint(1)\n```\n")
     result = tiny_site.build()
     assert result.returncode != 0
-    assert "pages/index.md:5: this pyodide fence needs pymdownx.superfences" in result.stderr, (
+    assert "pages/index.md:7: this pyodide fence needs pymdownx.superfences" in result.stderr, (
         result.stderr[-2000:]
     )
-    assert "add `- pymdownx.superfences` under markdown_extensions" in result.stderr
+    assert "add `- pymdownx.superfences`" in result.stderr
     assert "never rendered" not in result.stderr
 
 

@@ -666,16 +666,17 @@ def _import_root(site_root: Path, package: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
-def _require_superfences(extensions: list, scanned: list[scan.Fence], path: str) -> None:
-    """Our fences are SuperFences' custom fences. Without the extension, Markdown reads each
-    as plain code, and read_fences would blame the fence's place instead."""
+def _require_superfences(extensions: list[str], scanned: list[scan.Fence], path: str) -> None:
+    """Our fences are SuperFences' custom fences, configured under the extension's own name
+    (see _register_fences): without ``pymdownx.superfences`` listed by that name, Markdown
+    reads each as plain code, and read_fences would blame the fence's place instead."""
     if scanned and "pymdownx.superfences" not in extensions:
         first = scanned[0]
         raise SourceError(
             path,
             first.line,
-            f"this {first.lang} fence needs pymdownx.superfences, which mkdocs.yml does not "
-            "enable: add `- pymdownx.superfences` under markdown_extensions",
+            f"this {first.lang} fence needs pymdownx.superfences listed by that name under "
+            "markdown_extensions in mkdocs.yml: add `- pymdownx.superfences`",
         )
 
 
