@@ -127,14 +127,37 @@ def test_an_english_chart_caption_has_no_japanese_punctuation():
 
     chart = SiteChart(build=None, description="Sizes", source="Papers", source_page="/s/")
     block = Block("chart", 3, "", "c", {"name": "sizes", "caption": ""})
+    image = {"url": "c.svg", "width": 612, "height": 324}
     out = render.render_chart(
-        block, chart, "c.json", "c.svg", None, "../s/", "models.csv", i18n.strings_for("en")
+        block, chart, "c.json", image, None, "../s/", "models.csv", i18n.strings_for("en")
     )
     caption = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", out, re.S)[1]
     assert (
         caption == 'Sizes<br>Papers (<a href="../s/">all models and sources</a>). Data: models.csv'
     )
     assert not re.search(r"[（）。：]", out)
+
+
+def test_a_chart_image_keeps_its_box_before_it_loads():
+    """A lazy image without its size is 0 px tall until it loads, and everything below it
+    moves as the reader scrolls to it (a layout shift, and a click that lands elsewhere)."""
+    from parameter_lab.charts import SiteChart, svg_size
+
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" class="marks" width="612.5" height="324" '
+    assert svg_size(svg + 'viewBox="0 0 612.5 324"></svg>') == (612, 324)
+    assert svg_size('<svg viewBox="0 0 1 1"></svg>') is None
+    chart = SiteChart(build=None, description="Sizes", source="", source_page=None)
+    block = Block("chart", 3, "", "c", {"name": "sizes", "caption": ""})
+    image = {"url": "c.svg", "width": 612, "height": 324}
+    out = render.render_chart(
+        block, chart, "c.json", image, None, None, None, i18n.strings_for("en")
+    )
+    img = '<img class="plab-chart-svg" src="c.svg" alt="Sizes" '
+    assert img + 'width="612" height="324" loading="lazy">' in out
+    out = render.render_chart(
+        block, chart, "c.json", {**image, "width": None}, None, None, None, i18n.strings_for("en")
+    )
+    assert img + 'loading="lazy">' in out
 
 
 HOSTILE_URLS = [

@@ -21,6 +21,7 @@ import csv
 import hashlib
 import importlib.util
 import json
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -172,6 +173,16 @@ def render_svg(spec: dict, cache_dir: Path) -> str:
         svg = vl_convert.vegalite_to_svg(spec)
         caches.write_atomic(cached, svg)
     return svg
+
+
+_SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="(\d+(?:\.\d+)?)"[^>]*?\sheight="(\d+(?:\.\d+)?)"')
+
+
+def svg_size(svg: str) -> tuple[int, int] | None:
+    """The width and height an SVG is drawn at, for its <img>: the page keeps the box before
+    the lazy image loads, so nothing below it moves as the reader scrolls to it."""
+    match = _SVG_SIZE.match(svg.lstrip())
+    return (round(float(match[1])), round(float(match[2]))) if match else None
 
 
 def is_svg(text: str) -> bool:

@@ -557,8 +557,10 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         self._hashed[name] = text
         return get_relative_url(f"{ASSETS_PREFIX}/{name}", self._page_url)
 
-    def _svg_url(self, svg: str) -> str:
-        return self._hashed_url("svg", svg, ".svg")
+    def _svg_image(self, svg: str) -> dict:
+        """A chart drawn at build, as its <img> gets it: URL and drawn size."""
+        width, height = charts.svg_size(svg) or (None, None)
+        return {"url": self._hashed_url("svg", svg, ".svg"), "width": width, "height": height}
 
     def _spec_url(self, spec: dict) -> str:
         """A site chart's spec, with its data, as a file fetched when the chart goes live: in
@@ -578,7 +580,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             if isinstance(result, dict):
                 data = {name: result.get(key, []) for name, key in template.datasets.items()}
                 svg = charts.render_svg(charts.with_data(spec, data), self.cache / "svg")
-                images[view] = (self._svg_url(svg), template.description)
+                images[view] = (self._svg_image(svg), template.description)
         return render.render_demo(block, view_specs, images, self.t, self.config.language)
 
     def _render_chart(self, block: scan.Block) -> str:
@@ -601,7 +603,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             block,
             chart,
             self._spec_url(spec),
-            self._svg_url(svg),
+            self._svg_image(svg),
             table,
             sources,
             self.config.dataset,

@@ -121,7 +121,8 @@ TABLE_PREVIEW = {"limit": 15, "shown": 10}
 def render_demo(
     block: Block, view_specs: dict, images: dict[str, tuple[str, str]], t: dict, language: str
 ) -> str:
-    """``view_specs``: chart views' Vega-Lite; ``images``: view -> (SVG url, alt text)."""
+    """``view_specs``: chart views' Vega-Lite; ``images``: view -> (its SVG's image, alt text),
+    the image as ``{"url", "width", "height"}``."""
     spec = block.spec
     client = {
         "module": spec["module"],
@@ -142,8 +143,8 @@ def render_demo(
             else {"view": view, "kind": "none"}
         )
         if view in images:
-            url, alt = images[view]
-            drawn["image"] = {"url": url, "alt": alt}
+            image, alt = images[view]
+            drawn["image"] = {**image, "alt": alt}
         views.append(drawn)
     controls = [
         {
@@ -172,7 +173,7 @@ def render_chart(
     block: Block,
     chart: object,
     spec_url: str,
-    svg_url: str,
+    image: dict,
     table: dict | None,
     sources_url: str | None,
     dataset: str | None,
@@ -183,7 +184,7 @@ def render_chart(
         block=block,
         chart=chart,
         spec_url=spec_url,
-        svg_url=svg_url,
+        image=image,
         table=table,
         sources_url=sources_url,
         dataset=dataset,
