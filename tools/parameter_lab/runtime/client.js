@@ -12,10 +12,9 @@
 // `outcome` always resolves, never rejects: {ok, result?, views?, figures?, error?,
 // stopped?, fatal?, loadError?, stalled?}. Errors are data.
 
+import { BUSY, SHARED_BYTES, SIGINT, SIGNAL } from "./sharedbytes.js";
+
 const INTERRUPT_GRACE_MS = 1500; // each step of a Stop with shared memory (#awaitStop)
-// The bytes shared with the worker when the page is cross-origin isolated.
-const SIGNAL = 0; // SIGINT for Pyodide: the page writes 2, Python clears it as it takes it
-const BUSY = 1; // the worker sets it for a job and clears it before posting its "done"
 
 export class PythonRuntime {
   #config;
@@ -80,7 +79,7 @@ export class PythonRuntime {
     if (this.#shared) {
       if (current.stopping) return; // a second Stop must not restart the grace
       current.stopping = true;
-      this.#shared[SIGNAL] = 2; // Python raises KeyboardInterrupt at its next check
+      this.#shared[SIGNAL] = SIGINT; // Python raises KeyboardInterrupt at its next check
       this.#awaitStop(current, false);
       return;
     }
@@ -110,7 +109,7 @@ export class PythonRuntime {
     this.#stage = null;
     this.#shared =
       globalThis.crossOriginIsolated && typeof SharedArrayBuffer !== "undefined"
-        ? new Uint8Array(new SharedArrayBuffer(2))
+        ? new Uint8Array(new SharedArrayBuffer(SHARED_BYTES))
         : null;
     let settle;
     this.#ready = new Promise((resolve, reject) => (settle = { resolve, reject }));

@@ -61,6 +61,7 @@ export function holdSearch(win) {
   const workers = []; // stand-ins (heldWorkerFor)
   let released = false;
   let parsed = false;
+  const holding = () => !released && !parsed; // new requests and workers are held
   const release = () => {
     if (released) return;
     released = true;
@@ -72,7 +73,7 @@ export function holdSearch(win) {
     if (typeof event.target?.closest === "function" && event.target.closest(INTENT)) release();
   }
   const heldOpen = function (method, url, ...rest) {
-    if (!released && !parsed && isSearchIndex(String(url))) opened.add(this);
+    if (holding() && isSearchIndex(String(url))) opened.add(this);
     return open.call(this, method, url, ...rest);
   };
   const heldSend = function (...args) {
@@ -88,7 +89,7 @@ export function holdSearch(win) {
   const heldWorker = holdWorkers
     ? function Worker(url, options) {
         if (!new.target) return NativeWorker(url, options); // throws, as the native one does
-        if (new.target !== heldWorker || released || parsed || !isSearchWorker(String(url))) {
+        if (new.target !== heldWorker || !holding() || !isSearchWorker(String(url))) {
           return Reflect.construct(NativeWorker, [url, options], new.target); // a subclass too
         }
         // Resolved now, as the real constructor would: by the intent, instant navigation

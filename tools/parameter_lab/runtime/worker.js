@@ -3,8 +3,8 @@
 // the job's id, and every failure comes back as data.
 //
 //   in:  {type: "init", indexURL, lockURL, package, runner, wheel, cacheName, cachePrefix,
-//         scope, immutablePrefixes, interruptBuffer?}   (interruptBuffer: 2 shared bytes,
-//         SIGINT for Pyodide and "busy with a job", see client.js)
+//         scope, immutablePrefixes, interruptBuffer?}   (interruptBuffer: the shared bytes
+//         of sharedbytes.js, the signal for Pyodide and "busy with a job")
 //        {type: "run", id, kind: "cell", code, filename}
 //        {type: "run", id, kind: "demo", module, function, kwargs, views, figures, labels,
 //         language}   (kwargs, views, figures, labels: JSON text for the runner's call_demo)
@@ -24,11 +24,12 @@ import { dropOtherCaches, openCache, pruneEntries } from "./sitecache.js";
 import { StallWatch } from "./stall.js";
 import { unzip } from "./unzip.js";
 import { Phases } from "./phases.js";
+import { BUSY, SIGINT, SIGNAL } from "./sharedbytes.js";
 import { EarlyReads, compileEarly } from "./earlyreads.js";
 
 let pyodide = null;
 let runner = null;
-let interrupt = null; // [SIGINT, busy], shared with the page when it is cross-origin isolated
+let interrupt = null; // the bytes (sharedbytes.js) shared with the page when it is cross-origin isolated
 let current = null; // id of the job in progress: where streamed output belongs
 const storing = new Map(); // url -> its cache.put in progress
 const post = (msg) => self.postMessage(msg);
@@ -451,7 +452,7 @@ async function init(msg) {
   pyodide.setStderr(streamTo("stderr"));
   if (msg.interruptBuffer) {
     interrupt = msg.interruptBuffer;
-    pyodide.setInterruptBuffer(interrupt.subarray(0, 1));
+    pyodide.setInterruptBuffer(interrupt.subarray(SIGNAL, SIGNAL + 1));
   }
   const snapshot = info.snapshot;
   delete info.snapshot;
@@ -480,7 +481,7 @@ function toJs(proxy) {
   return value;
 }
 
-const interrupted = () => interrupt !== null && interrupt[0] === 2;
+const interrupted = () => interrupt !== null && interrupt[SIGNAL] === SIGINT;
 
 function failureOf(err) {
   const message = String(err?.message ?? err);
@@ -495,20 +496,20 @@ function failureOf(err) {
 
 // The job's one "done". Not busy first: a Stop that finds the worker not busy waits for it.
 function done(id, outcome) {
-  if (interrupt) interrupt[1] = 0;
+  if (interrupt) interrupt[BUSY] = 0;
   post({ type: "done", id, ...outcome });
 }
 
 async function run(msg) {
   current = msg.id;
-  if (interrupt) interrupt[1] = 1;
+  if (interrupt) interrupt[BUSY] = 1;
   try {
     // What the code imports, through the site's own modules (runner.imports_of, as the build).
     const own = JSON.stringify(ownImports(pyodide, site));
     const code = msg.kind === "cell" ? runner.imports_in(msg.code, own) : runner.imports_of(msg.module, own);
     await loadImports(code, msg.id, site);
     if (interrupted()) {
-      interrupt[0] = 0; // Stop arrived while packages loaded: Python never started
+      interrupt[SIGNAL] = 0; // Stop arrived while packages loaded: Python never started
       done(msg.id, failureOf({ type: "KeyboardInterrupt" }));
       return;
     }
