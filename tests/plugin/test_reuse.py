@@ -302,6 +302,22 @@ def test_mathjax_site_without_node_on_path(site_venv: Path, tmp_path: Path):
     assert '<span class="arithmatex">\\(e^{i\\pi} + 1 = 0\\)</span>' in page
 
 
+def test_math_from_the_wheel_becomes_mathml(site_venv: Path, tmp_path: Path):
+    """Temml's side runs from the installed wheel (its Node.js program is package data)."""
+    yml = MATERIAL.format(name="Math") + (
+        "markdown_extensions:\n  - pymdownx.superfences\n"
+        "  - pymdownx.arithmatex:\n      generic: true\n"
+        "plugins:\n  - parameter-lab:\n      math: true\n"
+    )
+    text = "# Home\n\nEuler: $e^{i\\pi} + 1 = 0$.\n\n$$\n\\sum_i x_i\n$$\n"
+    root = _site(tmp_path, yml, {"index.md": text})
+    _build(site_venv, root)
+    page = _html(root)
+    assert "arithmatex" not in page
+    assert re.search(r"<math[^>]*>.*<mi>e</mi>.*</math>", page, re.S)
+    assert re.search(r'<div class="plab-math plab-math--display"[^>]*><math display="block"', page)
+
+
 def test_src_layout_with_a_dotted_demos_package(site_venv: Path, tmp_path: Path):
     yml = MATERIAL.format(name="Src") + (
         "markdown_extensions:\n  - pymdownx.superfences\n"

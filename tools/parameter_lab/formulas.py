@@ -38,24 +38,8 @@ _WRAPS = {"span": ("\\(", "\\)"), "div": ("\\[", "\\]")}
 # and carry a name (axe: scrollable-region-focusable).
 DISPLAY_LABEL = {"ja": "数式", "en": "Equation"}
 
-# Reads one JSON array of [tex, display] per line, answers one array of {html}|{error}.
-# Temml writes MathML Core: \mathbf and \mathbb become Unicode math letters, which Chromium
-# draws, where KaTeX's MathML keeps mathvariant attributes that MathML Core ignores.
-_NODE_PROGRAM = r"""
-const temml = require(process.argv[1]);
-const options = { throwOnError: true, annotate: false };
-const lines = require("readline").createInterface({ input: process.stdin });
-lines.on("line", (line) => {
-  const out = JSON.parse(line).map(([tex, displayMode]) => {
-    try {
-      return { html: temml.renderToString(tex, { ...options, displayMode }) };
-    } catch (err) {
-      return { error: String(err.message || err) };
-    }
-  });
-  process.stdout.write(JSON.stringify(out) + "\n");
-});
-"""
+# Temml's side: one JSON line of [tex, display] pairs in, one of {html}|{error} out.
+_RENDER_MATH = Path(__file__).parent / "node" / "render_math.cjs"
 
 
 class MathError(RuntimeError):
@@ -114,7 +98,7 @@ class MathRenderer:
         # Read only on failure; a pipe nobody reads could fill up. Closed by _stop.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         self._proc = subprocess.Popen(
-            [node, "-e", _NODE_PROGRAM, str(self.temml_js)],
+            [node, str(_RENDER_MATH), str(self.temml_js)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
