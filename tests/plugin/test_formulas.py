@@ -39,7 +39,7 @@ def renderer():
 def test_inline_and_display_math_become_mathml(renderer):
     out = formulas.render_page(PAGE, renderer, "docs/p.md")
     assert "arithmatex" not in out  # the loader would otherwise fetch the math script
-    assert out.count('<span class="plab-math"><math>') == 2
+    assert out.count('<math class="plab-math">') == 2  # no wrapper: one element each
     # HTML-escaped TeX reached Temml unescaped, and its MathML is escaped again.
     assert "<mo>&lt;</mo>" in out
     # MathML Core: bold and double-struck letters are Unicode letters, not mathvariant
@@ -54,6 +54,14 @@ def test_inline_and_display_math_become_mathml(renderer):
     # links nothing (the few rules are in plab.css, which the plugin inlines into the head).
     assert "aria-hidden" not in out and "<annotation" not in out and "katex" not in out
     assert out.split("</head>")[0] == PAGE.split("</head>")[0]
+
+
+def test_an_inline_formula_keeps_its_own_class_and_attributes():
+    mathml = '<math display="inline" class="tml-x"><mi>x</mi></math>'
+    out = formulas._inline_math(mathml, ' data-x="1"')
+    assert out == '<math class="plab-math tml-x" data-x="1" display="inline"><mi>x</mi></math>'
+    with pytest.raises(formulas.MathError, match="does not start with <math>"):
+        formulas._inline_math("<span>x</span>", "")
 
 
 def test_a_page_without_math_is_untouched(renderer):

@@ -143,10 +143,26 @@ def render_page(output: str, renderer: MathRenderer, where: str, language: str =
         else:
             if _LINK_END.match(output, m.end()) and (opening := _LINK_START.search(parts[-1])):
                 parts[-1] = _name_link(parts[-1], opening, result["html"])
-            parts.append(f'<span class="plab-math"{attrs}>{result["html"]}</span>')
+            parts.append(_inline_math(result["html"], attrs))
         last = m.end()
     parts.append(output[last:])
     return "".join(parts)
+
+
+# An inline formula is its <math> alone, which carries the class a wrapper would: one element
+# less for each (67 on a chapter), and a <math> lays out as any inline box does.
+_MATH_START = re.compile(r"<math(?P<attrs>[^>]*)>")
+_CLASS = re.compile(r'\sclass="(?P<names>[^"]*)"')
+
+
+def _inline_math(mathml: str, attrs: str) -> str:
+    start = _MATH_START.match(mathml)
+    if start is None:
+        raise MathError(f"Temml's output does not start with <math>: {mathml[:80]!r}")
+    own = _CLASS.search(start["attrs"])
+    classes = " ".join(["plab-math", *([own["names"]] if own else [])])
+    rest = _CLASS.sub("", start["attrs"], count=1)
+    return f'<math class="{classes}"{attrs}{rest}>' + mathml[start.end() :]
 
 
 # A link whose whole text is one formula, e.g. [$H = 2$](…): checkers (axe) do not read a
