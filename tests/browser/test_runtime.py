@@ -176,6 +176,10 @@ def test_demo_controls_run_the_latest_value_and_mirror_the_hash(warm_playground)
     page, guard = warm_playground
     page.goto(guard.origin)
     calc = page.locator("[data-demo=calc]")
+    chart = calc.locator(".plab-view[data-view=param_breakdown] img")
+    # The build sized the pre-rendered image; a redrawn one has a size of its own (axis labels
+    # and legends change its width), so a size it would wrongly keep is made obvious here.
+    chart.evaluate("img => { img.width = 7; img.height = 5; }")
     calc.locator("select[data-control=preset]").select_option(label="llama-2-7b")
     page.wait_for_function(
         "document.querySelector('[data-demo=calc]').dataset.status === 'done'", timeout=BOOT_MS
@@ -194,6 +198,13 @@ def test_demo_controls_run_the_latest_value_and_mirror_the_hash(warm_playground)
     attention = next(r for r in rows.all_inner_texts() if r.startswith("attention"))
     assert attention.replace(",", "").split()[-1] == str(40 * 4 * 4096 * 4096)
     assert "layers=40" in page.evaluate("location.hash")
+    # The redrawn image took its own size once decoded, not the one it was given.
+    page.wait_for_function(
+        """img => img.src.startsWith('blob:') && img.complete && img.width > 7
+                 && img.width === img.naturalWidth && img.height === img.naturalHeight""",
+        arg=chart.element_handle(),
+        timeout=5_000,
+    )
     # The hash is a link: opening it restores the configuration and runs it.
     link = page.url
     page.goto("about:blank")
@@ -203,7 +214,6 @@ def test_demo_controls_run_the_latest_value_and_mirror_the_hash(warm_playground)
         "document.querySelector('[data-demo=calc]').dataset.status === 'done'", timeout=BOOT_MS
     )
     # After a run the chart is a static SVG image drawn off the main thread, not Vega.
-    chart = page.locator("[data-demo=calc] .plab-view[data-view=param_breakdown] img")
     expect(chart).to_have_attribute("src", re.compile(r"^blob:"))
     chart.evaluate("img => img.decode()")  # rejects if the SVG cannot be drawn
     assert chart.evaluate("img => img.naturalWidth > 0")

@@ -48,13 +48,14 @@ def test_math_is_mathml_drawn_with_the_self_hosted_math_font(
     page.goto(site_url + path, wait_until="networkidle")
     page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
     assert not fonts, "the math font was fetched with no formula within a screen of being seen"
-    formula = page.locator(".plab-math > math").first
+    formulas = "math.plab-math, .plab-math--display > math"  # inline, display
+    formula = page.locator(formulas).first
     formula.scroll_into_view_if_needed()
     expect(formula).to_be_visible()
     # The browser draws the MathML with the site's math font, and no math script ran.
     expect(formula).to_have_css("font-family", re.compile("PLab Math"))
     # A formula still far from the screen is given the font only as it nears.
-    far = page.locator(".plab-math > math").last
+    far = page.locator(formulas).last
     assert far.evaluate("e => e.getBoundingClientRect().top > 3 * innerHeight")
     assert "PLab Math" not in far.evaluate("e => getComputedStyle(e).fontFamily")
     page.wait_for_function(

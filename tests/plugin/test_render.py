@@ -144,8 +144,9 @@ def test_a_chart_image_keeps_its_box_before_it_loads():
     from parameter_lab.charts import SiteChart, svg_size
 
     svg = '<svg xmlns="http://www.w3.org/2000/svg" class="marks" width="612.5" height="324" '
-    assert svg_size(svg + 'viewBox="0 0 612.5 324"></svg>') == (612, 324)
+    assert svg_size(svg + 'viewBox="0 0 612.5 324"></svg>') == (613, 324)  # whole pixels, not cut
     assert svg_size('<svg viewBox="0 0 1 1"></svg>') is None
+    assert svg_size('<svg width="10" height="0"></svg>') is None
     chart = SiteChart(build=None, description="Sizes", source="", source_page=None)
     block = Block("chart", 3, "", "c", {"name": "sizes", "caption": ""})
     image = {"url": "c.svg", "width": 612, "height": 324}

@@ -145,7 +145,7 @@ def test_math_as_a_part_with_nothing_else_emits_only_the_stylesheet_and_font(
     # ... and gives it to every formula, after the stylesheet's system math font (the loader
     # would give it to each formula as it neared the screen).
     styles = page[page.index("<style data-plab-styles>") :]
-    system, site = "font-family: math;", '.plab-math math { font-family: "PLab Math", math; }'
+    system, site = "font-family: math;", 'font-family: "PLab Math", math; }'
     assert system in styles and site in styles and styles.index(system) < styles.index(site)
     assert "loader." not in page
     assert not list((tiny_site.root / "out").glob("plab-sw*.js"))

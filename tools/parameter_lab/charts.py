@@ -21,6 +21,7 @@ import csv
 import hashlib
 import importlib.util
 import json
+import math
 import re
 import sys
 from collections.abc import Callable
@@ -182,7 +183,8 @@ def svg_size(svg: str) -> tuple[int, int] | None:
     """The width and height an SVG is drawn at, for its <img>: the page keeps the box before
     the lazy image loads, so nothing below it moves as the reader scrolls to it."""
     match = _SVG_SIZE.match(svg.lstrip())
-    return (round(float(match[1])), round(float(match[2]))) if match else None
+    size = (math.ceil(float(match[1])), math.ceil(float(match[2]))) if match else (0, 0)
+    return size if min(size) > 0 else None
 
 
 def is_svg(text: str) -> bool:

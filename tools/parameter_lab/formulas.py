@@ -150,7 +150,7 @@ def render_page(output: str, renderer: MathRenderer, where: str, language: str =
 
 
 # An inline formula is its <math> alone, which carries the class a wrapper would: one element
-# less for each (67 on a chapter), and a <math> lays out as any inline box does.
+# less for each (64 on transformers/), and a <math> lays out as any inline box does.
 _MATH_START = re.compile(r"<math(?P<attrs>[^>]*)>")
 _CLASS = re.compile(r'\sclass="(?P<names>[^"]*)"')
 

@@ -119,7 +119,7 @@ TABLE_PREVIEW = {"limit": 15, "shown": 10}
 
 
 def render_demo(
-    block: Block, view_specs: dict, images: dict[str, tuple[str, str]], t: dict, language: str
+    block: Block, view_specs: dict, images: dict[str, tuple[dict, str]], t: dict, language: str
 ) -> str:
     """``view_specs``: chart views' Vega-Lite; ``images``: view -> (its SVG's image, alt text),
     the image as ``{"url", "width", "height"}``."""

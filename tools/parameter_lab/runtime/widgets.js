@@ -603,6 +603,13 @@ class DemoWidget extends Widget {
       img.src = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
       img.removeAttribute("loading");
       box.querySelector(".plab-chart-error")?.remove();
+      // The size the build gave the <img> was its own image's: a new one (other axis labels,
+      // another legend) has its own.
+      await img.decode().catch(() => {});
+      if (box.drawn === token && img.naturalWidth) {
+        img.width = img.naturalWidth;
+        img.height = img.naturalHeight;
+      }
     } catch (err) {
       if (box.drawn !== token) return;
       const note = box.querySelector(".plab-chart-error") ?? document.createElement("p");
