@@ -293,6 +293,34 @@ def test_clicks_before_the_widgets_arrive_are_not_lost(playground):
     )
 
 
+def test_the_loader_waits_for_the_load_event_and_a_run_pressed_before_it_is_kept(playground):
+    """The loader is no request before the text's first paint: fetched at the load event (or
+    at a first act on a block). A reader who presses Run while it is on its way is heard."""
+    page, guard = playground
+    held = []
+    page.route("**/assets/plab/loader.*.js", lambda route: held.append(route))
+    page.goto(guard.origin, wait_until="domcontentloaded")
+    page.wait_for_function("document.readyState === 'complete'")
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert len(held) == 1, "the load event should have asked for the loader, once"
+    page.locator("[data-demo=hello] [data-demo-run]").click()  # before the loader listens
+    assert page.locator("[data-demo=hello]").get_attribute("data-mounted") is None
+    held.pop().continue_()
+    page.wait_for_function(
+        "document.querySelector('[data-demo=hello]').dataset.status === 'done'", timeout=BOOT_MS
+    )
+    expect(page.locator("[data-demo=hello] .plab-stdout")).to_be_visible()
+    started = page.evaluate(
+        """() => ({ load: performance.getEntriesByType('navigation')[0].loadEventStart,
+                    loader: performance.getEntriesByType('resource')
+                      .filter((e) => e.name.includes('/loader.')).map((e) => e.startTime) })"""
+    )
+    assert len(started["loader"]) == 1, started
+    assert started["loader"][0] >= started["load"] > 0, started
+
+
 def test_a_run_pressed_early_survives_material_drawing_the_page_again(warm_playground):
     """Material's instant navigation fetches and draws the same page again for some
     fragments (one with a malformed escape, typed or from a shared link). A Run pressed

@@ -35,17 +35,17 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 from markdown import Markdown
-from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url
+from mkdocs.utils import get_relative_url, is_error_template, normalize_url
 from parameter_lab import (
     browser_imports,
     caches,
@@ -133,16 +133,18 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
             # Only Material's search is known to hold (another theme's search has no intent
             # to wait for).
             self.search_hold = (
-                runtime_assets.read_search_hold(dist)
+                runtime_assets.read_inline_script(dist, runtime_assets.SEARCH_HOLD)
                 if self.config.search_on_intent and config.theme.name == "material"
+                else None
+            )
+            # The loader is fetched once a page has loaded, or at the first act on a block.
+            self.loader_start = (
+                runtime_assets.read_inline_script(dist, runtime_assets.LOADER_START)
+                if self.runtime is not None
                 else None
             )
         except (SourceError, runtime_assets.AssetError) as exc:
             raise PluginError(f"parameter-lab: {exc}") from exc
-        if self.runtime is not None:
-            loader = ExtraScriptValue(f"{ASSETS_PREFIX}/{self.runtime.loader}")
-            loader.type = "module"
-            config.extra_javascript.append(loader)
         custom_dir = config.theme.custom_dir
         overrides = Path(custom_dir) / render.OVERRIDES if custom_dir else None
         render.use_template_dirs([str(overrides)] if overrides and overrides.is_dir() else [])
@@ -177,8 +179,19 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         self, output_content: str, template_name: str, config: MkDocsConfig
     ) -> str | None:
         # Before the pages: the theme's static templates. Material's 404 page has its search too.
-        hold = self._search_hold_for(output_content) if self.config.enabled else None
-        return render.inline_head(output_content, search_hold=hold) if hold else None
+        if not self.config.enabled:
+            return None
+        hold = self._search_hold_for(output_content)
+        # Addressed as MkDocs addresses a static template's scripts (absolute on error pages).
+        base = (
+            urlsplit(config.site_url or "/").path
+            if is_error_template(template_name)
+            else get_relative_url(".", template_name)
+        )
+        loader = self._loader_start(base=base)
+        if not (hold or loader):
+            return None
+        return render.inline_head(output_content, search_hold=hold, loader_start=loader)
 
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
@@ -307,6 +320,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         if not self.config.enabled:
             return None
         hold = self._search_hold_for(output)
+        loader = self._loader_start(page)
         if self.styles is None:
             return render.inline_head(output, search_hold=hold) if hold else None
         # Math becomes MathML here, after the search plugin indexed the TeX source. Off (the
@@ -326,7 +340,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         if self.runtime is None and self.config.math.enabled:
             font = get_relative_url(f"{ASSETS_PREFIX}/{self.styles.font}", page.url)
             font_face = self.styles.font_face_at(font)
-        return render.inline_head(output, self.styles.css, font_face, hold)
+        return render.inline_head(output, self.styles.css, font_face, hold, loader)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if not self.config.enabled:
@@ -346,6 +360,14 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         caches.prune(self.cache, max_age_days=self.config.cache_days)
 
     # -- helpers --------------------------------------------------------------------------------
+
+    def _loader_start(self, page: Page | None = None, base: str = ".") -> dict | None:
+        """What fetches the loader (loader_start.html), with the loader's address as MkDocs
+        writes a script's: relative to ``page``, or to ``base`` on a static template."""
+        if self.loader_start is None:
+            return None
+        src = normalize_url(f"{ASSETS_PREFIX}/{self.runtime.loader}", page, base)
+        return {"script": self.loader_start, "src": src}
 
     def _search_hold_for(self, page_html: str) -> str | None:
         """The search index's hold, for a page with Material's search form (search_hold)."""

@@ -207,9 +207,11 @@ def inline_head(
     css: str | None = None,
     font_face: str | None = None,
     search_hold: str | None = None,
+    loader_start: dict | None = None,
 ) -> str:
-    """``page_html`` with the plugin's styles (styles.html) and the search index's hold
-    (search_hold.html) in its head, after its stylesheets; each only when given."""
+    """``page_html`` with the plugin's styles (styles.html), the search index's hold
+    (search_hold.html) and what fetches the loader (loader_start.html: ``{script, src}``) in
+    its head, after its stylesheets; each only when given."""
     head_end = _HEAD_END.search(page_html)
     if head_end is None:
         return page_html  # not a page (a fragment some other plugin renders): nothing to add
@@ -220,4 +222,6 @@ def inline_head(
         parts.append(_render("styles.html", css=css, font_face=font_face))
     if search_hold is not None:
         parts.append(_render("search_hold.html", script=search_hold))
+    if loader_start is not None:
+        parts.append(_render("loader_start.html", **loader_start))
     return page_html[:at] + "".join(parts) + page_html[at:]

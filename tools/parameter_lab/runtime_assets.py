@@ -57,9 +57,12 @@ SW_NAME = "plab-sw.js"
 MANIFEST_PLACEHOLDER = '"__PLAB_MANIFEST__"'
 # The self-hosted math font plab-math-font.css names by this file name (runtime/fonts/).
 MATH_FONT = "plab-math.woff2"
-# Inlined into each page's head with Material's search: its index waits for the reader's
-# intent (runtime/searchintent.js).
+# Classic scripts inlined into each page's head. With Material's search: its index waits for
+# the reader's intent (runtime/searchintent.js). With the runtime: the loader is fetched once
+# the page has loaded, or at the first act on a block (runtime/loaderintent.js).
 SEARCH_HOLD = "searchhold.js"
+LOADER_START = "loaderstart.js"
+INLINE_SCRIPTS = (SEARCH_HOLD, LOADER_START)
 MATH_FONT_FACE = "plab-math-font.css"  # its @font-face, for a site with math and no loader
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed timestamps: the same sources give the same bytes
 
@@ -88,7 +91,7 @@ class RuntimeBundle:
 
     @property
     def loader(self) -> str:
-        """File name of the loader module, the one script each page links."""
+        """File name of the loader module, which each page fetches once loaded (loaderstart.js)."""
         return self.manifest["loader"]
 
 
@@ -155,9 +158,9 @@ def build_dist(node_modules: Path, out: Path) -> None:
         (out / f"{name}.js").write_bytes(code)
         bundles[name] = f"{name}.js"
     placeholder.unlink()
-    # Inlined into pages as a classic script, so bundled as one (not a module).
-    hold = _esbuild(node_modules, RUNTIME_SRC / SEARCH_HOLD, None, fmt="iife")
-    (out / SEARCH_HOLD).write_bytes(hold)
+    # Inlined into pages as classic scripts, so bundled as such (not modules).
+    for name in INLINE_SCRIPTS:
+        (out / name).write_bytes(_esbuild(node_modules, RUNTIME_SRC / name, None, fmt="iife"))
     if MANIFEST_PLACEHOLDER.encode() not in (out / "loader.js").read_bytes():
         raise AssetError('loader.js must `import manifest from "plab-manifest"`')
     (out / "bundles.json").write_text(json.dumps(bundles, indent=1))
@@ -271,16 +274,14 @@ def read_styles(dist: Path) -> Styles:
     return Styles(css=css, font=font, font_face=face)
 
 
-def read_search_hold(dist: Path) -> str:
-    """The classic script that holds Material's search index until intent, to inline."""
+def read_inline_script(dist: Path, name: str) -> str:
+    """One of the classic scripts inlined into pages (INLINE_SCRIPTS), as text to inline."""
     try:
-        script = (dist / SEARCH_HOLD).read_text(encoding="utf-8").strip()
+        script = (dist / name).read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise AssetError(f"{dist / SEARCH_HOLD} is missing: run `npm ci` ({exc})") from exc
+        raise AssetError(f"{dist / name} is missing: run `npm ci` ({exc})") from exc
     if "</" in script or "<!--" in script:
-        raise AssetError(
-            f"{SEARCH_HOLD} must hold no '</' or '<!--': it is inlined into a <script>"
-        )
+        raise AssetError(f"{name} must hold no '</' or '<!--': it is inlined into a <script>")
     return script
 
 

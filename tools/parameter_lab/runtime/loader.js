@@ -1,4 +1,5 @@
-// The only script every page loads (a few KB). It costs a reader nothing until they act:
+// The only script every page loads (a few KB), once the page has loaded or at the reader's
+// first act on a block (loaderintent.js, inlined in the head). It costs nothing until they act:
 // Python, the widgets, the editor and Vega load only on intent, never because a block
 // scrolled into view or a pointer crossed it. Intent is a click, a tap, a key press or
 // focus inside a block, a change to a control, or a link to a demo's settings (or the
@@ -11,6 +12,7 @@
 import manifest from "plab-manifest";
 import { cacheNames } from "./sitecache.js";
 import { anyKept } from "./kept.js";
+import { takeEarlyActs } from "./loaderintent.js";
 
 const base = new URL(".", import.meta.url); // <site>/assets/plab/
 const caching = cacheNames(new URL("../../", base).pathname, manifest.pyodide.replace(/\/$/, ""));
@@ -311,3 +313,9 @@ whenLoaded(offline);
 // Material exposes document$, which emits on first load and after each instant navigation.
 if (window.document$) window.document$.subscribe(() => onPage());
 else onPage();
+
+// What the reader did before this listened: the same clicks again, now heard, and an act
+// inside a demo, which mounts its widgets (they see the controls as they are).
+const early = takeEarlyActs(window);
+for (const pressed of early.clicks) pressed.click();
+if (early.acted) mount({ python: true });
