@@ -1,29 +1,68 @@
-// The loader's start (runtime/loaderintent.js): fetched at the load event or at the first act
-// on a block, and what the reader did before it listened is kept for it.
+// The loader's start (runtime/loaderintent.js): fetched once the page has loaded, or at the
+// first act on a block once the page is parsed, and what the reader did before the loader
+// listened is kept for it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startLoaderWhenNeeded, takeEarlyActs } from "../../tools/parameter_lab/runtime/loaderintent.js";
 
-// Elements as far as the start reads them: closest() by a tiny selector list, and
-// querySelector for a demo's Run button.
-function element(matches, { run = null, connected = true } = {}) {
-  const el = {
-    isConnected: connected,
-    closest: (selectors) => {
-      for (const s of selectors.split(",").map((x) => x.trim())) if (matches[s]) return matches[s] === true ? el : matches[s];
-      return null;
-    },
-    querySelector: (s) => (s === "[data-demo-run]" ? run : null),
-  };
-  return el;
+// A tiny DOM, as far as the start reads it: elements know their selectors by name.
+class Element {
+  constructor(selectors = [], { parent = null, dataset = {}, id = "" } = {}) {
+    this.selectors = new Set(selectors);
+    this.parent = parent;
+    this.children = [];
+    this.dataset = dataset;
+    this.id = id;
+    this.pressed = 0;
+    parent?.children.push(this);
+  }
+  matches(selectors) {
+    return selectors.split(",").some((s) => this.selectors.has(s.trim()));
+  }
+  closest(selectors) {
+    for (let el = this; el; el = el.parent) if (el.matches(selectors)) return el;
+    return null;
+  }
+  querySelectorAll(selectors) {
+    const found = [];
+    const walk = (el) => el.children.forEach((c) => (c.matches(selectors) && found.push(c), walk(c)));
+    walk(this);
+    return found;
+  }
+  querySelector(selectors) {
+    return this.querySelectorAll(selectors)[0] ?? null;
+  }
 }
 
-function fakeWindow({ readyState = "loading" } = {}) {
+// A demo with a Run button and a code listing, and a site chart with its live toggle.
+function page() {
+  const root = new Element();
+  const demo = new Element(["[data-demo]"], { parent: root, dataset: { demo: "calc" } });
+  const run = new Element(["button", "[data-demo-run]"], { parent: demo });
+  const code = new Element([], { parent: demo });
+  const chart = new Element(["[data-chart]"], { parent: root, id: "chart-1" });
+  const toggle = new Element(["button", "[data-chart-live]"], { parent: chart });
+  const details = new Element(["details"], { parent: root });
+  const link = new Element(["a[href^='#']"], { parent: root });
+  return { root, demo, run, code, chart, toggle, details, link };
+}
+
+function fakeWindow({ readyState = "loading", path = "/site/page/" } = {}) {
   const listeners = { doc: new Map(), win: new Map() };
   const on = (map) => (type, fn) => map.set(type, [...(map.get(type) ?? []), fn]);
   const off = (map) => (type, fn) => map.set(type, (map.get(type) ?? []).filter((f) => f !== fn));
+  let dom = page();
+  const doc = {
+    readyState,
+    baseURI: `https://example.org${path}`,
+    addEventListener: on(listeners.doc),
+    removeEventListener: off(listeners.doc),
+    querySelectorAll: (s) => dom.root.querySelectorAll(s),
+    getElementById: (id) => dom.root.querySelectorAll("[data-chart]").find((el) => el.id === id) ?? null,
+  };
   const win = {
-    document: { readyState, baseURI: "https://example.org/site/page/", addEventListener: on(listeners.doc), removeEventListener: off(listeners.doc) },
+    document: doc,
+    location: { pathname: path },
     addEventListener: on(listeners.win),
     removeEventListener: off(listeners.win),
     console: { warn: () => {} },
@@ -31,10 +70,20 @@ function fakeWindow({ readyState = "loading" } = {}) {
   const fire = (type, target, extra = {}) => {
     for (const fn of listeners.doc.get(type) ?? []) fn({ type, target, ...extra });
   };
+  const parsed = () => {
+    doc.readyState = "interactive";
+    fire("DOMContentLoaded", doc);
+  };
   const load = () => {
+    doc.readyState = "complete";
     for (const fn of listeners.win.get("load") ?? []) fn();
   };
-  return { win, fire, load, listeners };
+  const navigate = (to) => {
+    win.location.pathname = to;
+    doc.baseURI = `https://example.org${to}`;
+  };
+  const redraw = () => (dom = page()); // Material draws the same page anew
+  return { win, fire, parsed, load, navigate, redraw, listeners, dom: () => dom };
 }
 
 function starter(win, outcome = () => Promise.resolve()) {
@@ -45,90 +94,145 @@ function starter(win, outcome = () => Promise.resolve()) {
   });
   return imported;
 }
+const LOADER = "https://example.org/site/assets/plab/loader.abc.js";
 
-test("nothing is fetched while the page loads and the reader only reads; then the load event fetches it once", () => {
-  const { win, fire, load } = fakeWindow();
+test("a reader who only reads fetches nothing until the load event, then the loader once", () => {
+  const { win, fire, parsed, load, dom } = fakeWindow();
   const imported = starter(win);
-  fire("focusin", element({})); // focus outside any block (the search box, say)
-  fire("click", element({}));
+  parsed();
+  fire("focusin", new Element()); // outside any block (the search box, say)
+  fire("click", new Element());
   assert.deepEqual(imported, []);
   load();
   load();
-  assert.deepEqual(imported, ["https://example.org/site/assets/plab/loader.abc.js"]);
+  assert.deepEqual(imported, [LOADER]);
+  assert.deepEqual(takeEarlyActs(win), { presses: [], acted: false });
+  assert.equal(dom().run.pressed, 0);
 });
 
 test("a page already loaded fetches it at once", () => {
   const { win } = fakeWindow({ readyState: "complete" });
-  assert.equal(starter(win).length, 1);
+  assert.deepEqual(starter(win), [LOADER]);
 });
 
-test("a press on Run before the loader is fetched starts it and is kept to be replayed", () => {
-  const { win, fire, load } = fakeWindow();
+test("an act while the page is still parsed waits for the whole page, then starts it", () => {
+  const { win, fire, parsed, dom } = fakeWindow();
   const imported = starter(win);
-  const run = element({ "[data-demo] button": true, "[data-demo]": element({}) });
+  fire("click", dom().run);
+  assert.deepEqual(imported, [], "the loader needs the whole article, and Material's document$");
+  parsed();
+  assert.deepEqual(imported, [LOADER]);
+  assert.deepEqual(takeEarlyActs(win).presses, [dom().run]);
+});
+
+test("Run pressed before the loader listens starts it and is pressed again for it, once", () => {
+  const { win, fire, parsed, load, dom } = fakeWindow();
+  const imported = starter(win);
+  parsed();
+  const { run } = dom();
   fire("pointerdown", run, { pointerType: "touch" }); // may be a scroll: no act
-  assert.equal(imported.length, 0);
+  assert.deepEqual(imported, []);
   fire("click", run);
-  fire("click", run); // pressed twice: replayed once
-  assert.equal(imported.length, 1);
-  load(); // the load event later fetches nothing more
-  assert.equal(imported.length, 1);
-  const early = takeEarlyActs(win);
-  assert.deepEqual(early.clicks, [run]);
-  assert.equal(early.acted, false, "the tap is replayed, not also a mount");
+  fire("click", run);
+  load(); // the load event fetches nothing more
+  assert.deepEqual(imported, [LOADER]);
+  assert.deepEqual(takeEarlyActs(win), { presses: [run], acted: false });
+});
+
+test("a mouse press in a demo is intent as well: the loader mounts it", () => {
+  const { win, fire, parsed, dom } = fakeWindow();
+  starter(win);
+  parsed();
+  fire("pointerdown", dom().run, { pointerType: "mouse" });
+  fire("click", dom().run);
+  assert.deepEqual(takeEarlyActs(win), { presses: [dom().run], acted: true });
+});
+
+test("a toggle pressed twice is pressed twice again: it ends where the reader left it", () => {
+  const { win, fire, parsed, dom } = fakeWindow();
+  starter(win);
+  parsed();
+  fire("click", dom().toggle);
+  fire("click", dom().toggle);
+  assert.deepEqual(takeEarlyActs(win).presses, [dom().toggle, dom().toggle]);
 });
 
 test("Ctrl+Enter in a demo is kept as a press on its Run button", () => {
-  const { win, fire } = fakeWindow();
+  const { win, fire, parsed, dom } = fakeWindow();
   starter(win);
-  const run = element({});
-  const code = element({ "[data-demo]": element({}, { run }) });
-  fire("keydown", code, { key: "Enter", ctrlKey: true });
-  assert.deepEqual(takeEarlyActs(win).clicks, [run]);
+  parsed();
+  fire("keydown", dom().code, { key: "Enter", ctrlKey: true });
+  assert.deepEqual(takeEarlyActs(win).presses, [dom().run]);
 });
 
-for (const [type, extra] of [["input", {}], ["focusin", {}], ["pointerdown", { pointerType: "mouse" }]]) {
-  test(`${type} inside a demo asks the loader to mount it`, () => {
-    const { win, fire } = fakeWindow();
+for (const [type, extra] of [["input", {}], ["focusin", {}], ["keydown", { key: "a" }]]) {
+  test(`${type} inside a demo starts the loader, which mounts the demo`, () => {
+    const { win, fire, parsed, dom } = fakeWindow();
     const imported = starter(win);
-    fire(type, element({ "[data-demo]": element({}) }), extra);
-    assert.equal(imported.length, 1);
-    assert.deepEqual(takeEarlyActs(win), { clicks: [], acted: true });
+    parsed();
+    fire(type, dom().code, extra);
+    assert.deepEqual(imported, [LOADER]);
+    assert.deepEqual(takeEarlyActs(win), { presses: [], acted: true });
   });
 }
 
-test("opening a chart's data table starts the loader without a replay (the toggle is native)", () => {
-  const { win, fire } = fakeWindow();
-  const imported = starter(win);
-  fire("click", element({ details: true }));
-  assert.equal(imported.length, 1);
-  assert.deepEqual(takeEarlyActs(win), { clicks: [], acted: false });
+test("a chart's table opened, or a link to a demo's settings, starts the loader with nothing kept", () => {
+  for (const which of ["details", "link"]) {
+    const { win, fire, parsed, dom } = fakeWindow();
+    const imported = starter(win);
+    parsed();
+    fire("click", dom()[which]);
+    assert.deepEqual(imported, [LOADER], which);
+    assert.deepEqual(takeEarlyActs(win), { presses: [], acted: false });
+  }
 });
 
-test("once the loader took the early acts, nothing more is recorded, and a removed button is not replayed", () => {
-  const { win, fire, listeners } = fakeWindow();
+test("a press survives Material drawing the same page anew: its block and place are kept", () => {
+  const { win, fire, parsed, redraw, dom } = fakeWindow();
   starter(win);
-  const gone = element({ "[data-demo] button": true, "[data-demo]": element({}) }, { connected: false });
-  fire("click", gone);
-  assert.deepEqual(takeEarlyActs(win).clicks, []);
+  parsed();
+  fire("click", dom().run);
+  fire("click", dom().toggle);
+  const before = dom();
+  redraw();
+  const early = takeEarlyActs(win);
+  assert.deepEqual(early.presses, [dom().run, dom().toggle]);
+  assert.notEqual(early.presses[0], before.run);
+});
+
+test("acts on a page the reader has left are dropped, and the loader comes from the first page's address", () => {
+  const { win, fire, parsed, load, navigate, dom } = fakeWindow();
+  const imported = starter(win);
+  parsed();
+  fire("click", dom().run);
+  fire("focusin", dom().code);
+  navigate("/site/chapter/deeper/"); // an instant navigation before the loader listened
+  load();
+  assert.deepEqual(imported, [LOADER]);
+  assert.deepEqual(takeEarlyActs(win), { presses: [], acted: false });
+});
+
+test("once the loader took the early acts, nothing more is recorded", () => {
+  const { win, fire, parsed, listeners, dom } = fakeWindow();
+  starter(win);
+  parsed();
+  takeEarlyActs(win);
   assert.equal(listeners.doc.get("click").length, 0);
-  fire("click", element({ "[data-demo] button": true, "[data-demo]": element({}) }));
-  assert.deepEqual(takeEarlyActs(win), { clicks: [], acted: false });
+  fire("click", dom().run);
+  assert.deepEqual(takeEarlyActs(win), { presses: [], acted: false });
 });
 
 test("a loader that fails to load is tried again at the next act, under another address", async () => {
-  const { win, fire } = fakeWindow();
+  const { win, fire, parsed, navigate, dom } = fakeWindow();
   const imported = starter(win, (n) => (n === 1 ? Promise.reject(new Error("offline")) : Promise.resolve()));
-  const demo = element({ "[data-demo]": element({}) });
-  fire("focusin", demo);
+  parsed();
+  fire("focusin", dom().code);
   await new Promise((r) => setImmediate(r));
-  fire("focusin", demo);
-  assert.deepEqual(imported, [
-    "https://example.org/site/assets/plab/loader.abc.js",
-    "https://example.org/site/assets/plab/loader.abc.js?retry=1",
-  ]);
+  navigate("/site/other/deeper/");
+  fire("focusin", dom().code);
+  assert.deepEqual(imported, [LOADER, `${LOADER}?retry=1`]);
 });
 
-test("no loader is without its early record", () => {
-  assert.deepEqual(takeEarlyActs({}), { clicks: [], acted: false });
+test("a page without the start has no early acts", () => {
+  assert.deepEqual(takeEarlyActs({}), { presses: [], acted: false });
 });

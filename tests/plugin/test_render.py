@@ -214,3 +214,30 @@ def test_an_english_sites_charts_lead_with_a_latin_font():
     view = charts.View(lambda: alt.Chart(alt.NamedData("rows")).mark_line(), {"rows": "r"}, "")
     assert view.spec(charts.font_for("en"))["config"]["font"].startswith("Roboto")
     assert view.spec(charts.font_for("ja"))["config"]["font"].startswith("Noto Sans CJK JP")
+
+
+def test_the_head_gets_scripts_before_its_stylesheets_and_styles_after_them():
+    """A classic script after a stylesheet waits for it (and the parser with it); the styles
+    must come after the theme's to override them."""
+    page = (
+        '<html><head><meta charset="utf-8"><link rel="stylesheet" href="a.css">'
+        '<link rel="stylesheet" href="b.css"></head><body></body></html>'
+    )
+    loader = {"script": "start()", "src": "../assets/plab/loader.0123456789.js"}
+    out = render.inline_head(page, ".x{}", None, "hold()", loader)
+    order = [
+        out.index(s)
+        for s in (
+            "charset",
+            "hold()",
+            'data-plab-loader="../assets/plab/loader.0123456789.js">start()',
+            "a.css",
+            "b.css",
+            ".x{}",
+            "</head>",
+        )
+    ]
+    assert order == sorted(order), out
+    bare = render.inline_head("<head></head>", None, None, None, loader)
+    assert bare.startswith("<head><script data-plab-loader=") and bare.endswith("</script></head>")
+    assert render.inline_head("<p>no head</p>", ".x{}", None, "hold()", loader) == "<p>no head</p>"

@@ -209,19 +209,27 @@ def inline_head(
     search_hold: str | None = None,
     loader_start: dict | None = None,
 ) -> str:
-    """``page_html`` with the plugin's styles (styles.html), the search index's hold
-    (search_hold.html) and what fetches the loader (loader_start.html: ``{script, src}``) in
-    its head, after its stylesheets; each only when given."""
+    """``page_html`` with the plugin's styles (styles.html) after its head's stylesheets, and
+    its scripts before them: the search index's hold (search_hold.html) and what fetches the
+    loader (loader_start.html: ``{script, src}``). A classic script after a stylesheet waits
+    for it, and the parser with it; these read no styles. Each only when given."""
     head_end = _HEAD_END.search(page_html)
     if head_end is None:
         return page_html  # not a page (a fragment some other plugin renders): nothing to add
     links = list(_STYLESHEET.finditer(page_html, 0, head_end.start()))
-    at = links[-1].end() if links else head_end.start()
-    parts = []
-    if css is not None:
-        parts.append(_render("styles.html", css=css, font_face=font_face))
+    styles_at = links[-1].end() if links else head_end.start()
+    scripts_at = links[0].start() if links else head_end.start()
+    scripts, styles = [], []
     if search_hold is not None:
-        parts.append(_render("search_hold.html", script=search_hold))
+        scripts.append(_render("search_hold.html", script=search_hold))
     if loader_start is not None:
-        parts.append(_render("loader_start.html", **loader_start))
-    return page_html[:at] + "".join(parts) + page_html[at:]
+        scripts.append(_render("loader_start.html", **loader_start))
+    if css is not None:
+        styles.append(_render("styles.html", css=css, font_face=font_face))
+    return (
+        page_html[:scripts_at]
+        + "".join(scripts)
+        + page_html[scripts_at:styles_at]
+        + "".join(styles)
+        + page_html[styles_at:]
+    )

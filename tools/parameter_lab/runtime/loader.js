@@ -1,7 +1,7 @@
-// The only script every page loads (a few KB), once the page has loaded or at the reader's
-// first act on a block (loaderintent.js, inlined in the head). It costs nothing until they act:
-// Python, the widgets, the editor and Vega load only on intent, never because a block
-// scrolled into view or a pointer crossed it. Intent is a click, a tap, a key press or
+// The one script file every page loads (a few KB), once the page has loaded or at the
+// reader's first act on a block (loaderintent.js, inlined in the head). It costs nothing
+// until they act: Python, the widgets, the editor and Vega load only on intent, never
+// because a block scrolled into view or a pointer crossed it. Intent is a click, a tap, a key press or
 // focus inside a block, a change to a control, or a link to a demo's settings (or the
 // reader's own edit kept from an earlier visit, which mounts the widgets). With Save-Data,
 // Python loads only on Run. After the load event it registers the service worker that
@@ -317,5 +317,5 @@ else onPage();
 // What the reader did before this listened: the same clicks again, now heard, and an act
 // inside a demo, which mounts its widgets (they see the controls as they are).
 const early = takeEarlyActs(window);
-for (const pressed of early.clicks) pressed.click();
+for (const pressed of early.presses) pressed.click();
 if (early.acted) mount({ python: true });

@@ -3,4 +3,5 @@
 // address is the script element's data-plab-loader, as the build wrote it for this page.
 import { startLoaderWhenNeeded } from "./loaderintent.js";
 
-startLoaderWhenNeeded(window, document.currentScript.dataset.plabLoader);
+const script = document.currentScript ?? document.querySelector("script[data-plab-loader]");
+startLoaderWhenNeeded(window, script.dataset.plabLoader);
