@@ -24,7 +24,7 @@ def test_no_font_cdn_and_self_hosted_runtime(built_site: Path):
     page = (built_site / "index.html").read_text()
     assert "fonts.googleapis.com" not in page
     assert "fonts.gstatic.com" not in page
-    loader = re.search(r'<script data-plab-loader="(assets/plab/loader\.[0-9a-f]{10}\.js)">', page)
+    loader = re.search(r'<script data-plab-loader="(assets/plab/loader\.[0-9a-f]{10}\.js)"', page)
     assert loader, "the runtime loader is not on the page"
     assert (built_site / loader.group(1)).exists()
 

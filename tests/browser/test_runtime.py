@@ -11,6 +11,7 @@ import json
 import re
 import time
 
+from parameter_lab import i18n
 from playwright.sync_api import Page, expect
 
 from demos import params
@@ -307,6 +308,10 @@ def test_the_loader_waits_for_the_load_event_and_a_run_pressed_before_it_is_kept
     assert len(held) == 1, "the load event should have asked for the loader, once"
     page.locator("[data-demo=hello] [data-demo-run]").click()  # before the loader listens
     assert page.locator("[data-demo=hello]").get_attribute("data-mounted") is None
+    # Answered at once, in the site's words, though the loader is not here yet.
+    expect(page.locator("[data-demo=hello] [data-demo-status]")).to_have_text(
+        i18n.load("ja", None)["runtime"]["preparing"]
+    )
     held.pop().continue_()
     page.wait_for_function(
         "document.querySelector('[data-demo=hello]').dataset.status === 'done'", timeout=BOOT_MS

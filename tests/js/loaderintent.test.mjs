@@ -39,12 +39,13 @@ function page() {
   const root = new Element();
   const demo = new Element(["[data-demo]"], { parent: root, dataset: { demo: "calc" } });
   const run = new Element(["button", "[data-demo-run]"], { parent: demo });
+  const status = new Element(["[data-demo-status]"], { parent: demo });
   const code = new Element([], { parent: demo });
   const chart = new Element(["[data-chart]"], { parent: root, id: "chart-1" });
   const toggle = new Element(["button", "[data-chart-live]"], { parent: chart });
   const details = new Element(["details"], { parent: root });
   const link = new Element(["a[href^='#']"], { parent: root });
-  return { root, demo, run, code, chart, toggle, details, link };
+  return { root, demo, run, status, code, chart, toggle, details, link };
 }
 
 function fakeWindow({ readyState = "loading", path = "/site/page/" } = {}) {
@@ -88,7 +89,7 @@ function fakeWindow({ readyState = "loading", path = "/site/page/" } = {}) {
 
 function starter(win, outcome = () => Promise.resolve()) {
   const imported = [];
-  startLoaderWhenNeeded(win, "../assets/plab/loader.abc.js", (url) => {
+  startLoaderWhenNeeded(win, { src: "../assets/plab/loader.abc.js", preparing: "Preparing…" }, (url) => {
     imported.push(url);
     return outcome(imported.length);
   });
@@ -132,8 +133,11 @@ test("Run pressed before the loader listens starts it and is pressed again for i
   const { run } = dom();
   fire("pointerdown", run, { pointerType: "touch" }); // may be a scroll: no act
   assert.deepEqual(imported, []);
+  assert.equal(dom().demo.dataset.status, undefined);
   fire("click", run);
   fire("click", run);
+  assert.equal(dom().demo.dataset.status, "loading", "the press is answered at once");
+  assert.equal(dom().status.textContent, "Preparing…");
   load(); // the load event fetches nothing more
   assert.deepEqual(imported, [LOADER]);
   assert.deepEqual(takeEarlyActs(win), { presses: [run], acted: false });

@@ -223,14 +223,14 @@ def test_the_head_gets_scripts_before_its_stylesheets_and_styles_after_them():
         '<html><head><meta charset="utf-8"><link rel="stylesheet" href="a.css">'
         '<link rel="stylesheet" href="b.css"></head><body></body></html>'
     )
-    loader = {"script": "start()", "src": "../assets/plab/loader.0123456789.js"}
+    loader = {"script": "start()", "src": "../assets/plab/loader.js", "preparing": "…"}
     out = render.inline_head(page, ".x{}", None, "hold()", loader)
     order = [
         out.index(s)
         for s in (
             "charset",
             "hold()",
-            'data-plab-loader="../assets/plab/loader.0123456789.js">start()',
+            'data-plab-loader="../assets/plab/loader.js" data-plab-preparing="…">start()',
             "a.css",
             "b.css",
             ".x{}",

@@ -137,12 +137,14 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
                 if self.config.search_on_intent and config.theme.name == "material"
                 else None
             )
-            # The loader is fetched once a page has loaded, or at the first act on a block.
+            # The loader is fetched once a page has loaded, or at the first act on a block; a
+            # Run pressed before it arrives says so at once, in the site's words.
             self.loader_start = (
                 runtime_assets.read_inline_script(dist, runtime_assets.LOADER_START)
                 if self.runtime is not None
                 else None
             )
+            self.preparing = words["runtime"]["preparing"]
         except (SourceError, runtime_assets.AssetError) as exc:
             raise PluginError(f"parameter-lab: {exc}") from exc
         custom_dir = config.theme.custom_dir
@@ -367,7 +369,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         if self.loader_start is None:
             return None
         src = normalize_url(f"{ASSETS_PREFIX}/{self.runtime.loader}", page, base)
-        return {"script": self.loader_start, "src": src}
+        return {"script": self.loader_start, "src": src, "preparing": self.preparing}
 
     def _search_hold_for(self, page_html: str) -> str | None:
         """The search index's hold, for a page with Material's search form (search_hold)."""

@@ -26,9 +26,10 @@ const isRunKey = (event) =>
   event.type === "keydown" && event.key === "Enter" && (event.ctrlKey || event.metaKey);
 
 /** Start fetching the loader (`src`, relative to the page as parsed) once the page has
- * loaded, or at the first act on a block once the page is parsed. Returns the record of early
- * acts, which the loader takes with `takeEarlyActs`: from then on its own listeners hear all. */
-export function startLoaderWhenNeeded(win, src, importModule = (url) => import(url)) {
+ * loaded, or at the first act on a block once the page is parsed; a demo whose Run is pressed
+ * meanwhile says `preparing` at once, as the loader would. Returns the record of early acts,
+ * which the loader takes with `takeEarlyActs`: from then on its own listeners hear all. */
+export function startLoaderWhenNeeded(win, { src, preparing = "" }, importModule = (url) => import(url)) {
   const doc = win.document;
   // Resolved now: an instant navigation may move the page before the loader is fetched.
   const address = new URL(src, doc.baseURI);
@@ -62,6 +63,7 @@ export function startLoaderWhenNeeded(win, src, importModule = (url) => import(u
         : isRunKey(event) && block?.querySelector("[data-demo-run]");
     const path = win.location.pathname;
     if (pressed) keepPress(early, block, pressed, path);
+    if (pressed && pressed.matches("[data-demo-run]")) showPreparing(block, preparing);
     else if (block?.matches("[data-demo]")) early.acted = path;
     if (block || target.closest(STARTS)) start();
   };
@@ -75,6 +77,13 @@ export function startLoaderWhenNeeded(win, src, importModule = (url) => import(u
   if (doc.readyState === "complete") start();
   else win.addEventListener("load", start, { once: true });
   return early;
+}
+
+// As the loader shows a Run it has heard (the pre-rendered output stays meanwhile).
+function showPreparing(block, preparing) {
+  block.dataset.status = "loading";
+  const status = block.querySelector("[data-demo-status]");
+  if (status && preparing) status.textContent = preparing;
 }
 
 // A press, by its block and its place among the block's pressables (the element itself may
