@@ -152,6 +152,16 @@ test("a mouse press in a demo is intent as well: the loader mounts it", () => {
   assert.deepEqual(takeEarlyActs(win), { presses: [dom().run], acted: true });
 });
 
+test("a press on a demo's other button is kept as that press alone", () => {
+  const { win, fire, parsed, dom } = fakeWindow();
+  starter(win);
+  parsed();
+  const reset = new Element(["button"], { parent: dom().demo });
+  fire("click", reset);
+  assert.deepEqual(takeEarlyActs(win), { presses: [reset], acted: false });
+  assert.equal(dom().demo.dataset.status, undefined, "only Run says it is preparing");
+});
+
 test("a toggle pressed twice is pressed twice again: it ends where the reader left it", () => {
   const { win, fire, parsed, dom } = fakeWindow();
   starter(win);

@@ -62,9 +62,10 @@ export function startLoaderWhenNeeded(win, { src, preparing = "" }, importModule
         ? block && target.closest(PRESSABLE)
         : isRunKey(event) && block?.querySelector("[data-demo-run]");
     const path = win.location.pathname;
-    if (pressed) keepPress(early, block, pressed, path);
-    if (pressed && pressed.matches("[data-demo-run]")) showPreparing(block, preparing);
-    else if (block?.matches("[data-demo]")) early.acted = path;
+    if (pressed) {
+      keepPress(early, block, pressed, path);
+      if (pressed.matches("[data-demo-run]")) showPreparing(block, preparing);
+    } else if (block?.matches("[data-demo]")) early.acted = path;
     if (block || target.closest(STARTS)) start();
   };
   for (const type of ACTS) doc.addEventListener(type, onAct, true);
