@@ -252,6 +252,13 @@ def test_english_material_site_without_a_language_option(site_venv: Path, tmp_pa
     page = _html(root)
     assert "▶ Run" in page and "実行" not in page and '<html lang="en"' in page
     assert '<span class="plab-stdout">42\n</span>' in page
+    # The loader starts at the load event; a Run pressed before then says so in English.
+    head = page.split("</head>")[0]
+    assert re.search(
+        r'<script data-plab-loader="assets/plab/loader\.[0-9a-f]{10}\.js" '
+        r'data-plab-preparing="Preparing…">',
+        head,
+    )
 
 
 def test_blog_with_a_block_in_a_posts_excerpt(site_venv: Path, tmp_path: Path):
