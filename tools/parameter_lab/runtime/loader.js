@@ -1,18 +1,18 @@
 // The one script file every page loads (a few KB), once the page has loaded or at the
 // reader's first act on a block (loaderintent.js, inlined in the head). It costs nothing
 // until they act: Python, the widgets, the editor and Vega load only on intent, never
-// because a block scrolled into view or a pointer crossed it. Intent is a click, a tap, a key press or
-// focus inside a block, a change to a control, or a link to a demo's settings (or the
-// reader's own edit kept from an earlier visit, which mounts the widgets). With Save-Data,
-// Python loads only on Run. After the load event it registers the service worker that
-// keeps opened pages readable offline (one small script).
+// because a block scrolled into view or a pointer crossed it. Intent is a click, a tap, a
+// key press or focus inside a block, a change to a control, or a link to a demo's settings
+// (or the reader's own edit kept from an earlier visit, which mounts the widgets). With
+// Save-Data, Python loads only on Run. After the load event it registers the service worker
+// that keeps opened pages readable offline (one small script).
 //
 // It alone knows the content-hashed file names (the build puts the manifest in it), and
 // it is evaluated once per tab: document$ tells it about each page navigation.instant shows.
 import manifest from "plab-manifest";
 import { cacheNames } from "./sitecache.js";
 import { anyKept } from "./kept.js";
-import { takeEarlyActs } from "./loaderintent.js";
+import { isRunKey, showPreparing, takeEarlyActs } from "./loaderintent.js";
 
 const base = new URL(".", import.meta.url); // <site>/assets/plab/
 const caching = cacheNames(new URL("../../", base).pathname, manifest.pyodide.replace(/\/$/, ""));
@@ -90,7 +90,7 @@ const unmounted = (block) => block && !block.dataset.mounted && article?.contain
 // output stays), remember the request, and let the widget carry it out when it arrives.
 function earlyRun(block) {
   requests.push({ id: block.dataset.demo, action: "run" });
-  showPreparing(block);
+  showPreparing(block, PREPARING);
   mount();
 }
 
@@ -105,12 +105,6 @@ function showChartFailure(figure, err) {
   const toggle = figure.querySelector("[data-chart-live]");
   toggle?.setAttribute("aria-pressed", "false");
   toggle?.after(note);
-}
-
-function showPreparing(block) {
-  block.dataset.status = "loading";
-  const status = block.querySelector("[data-demo-status]");
-  if (status) status.textContent = PREPARING;
 }
 
 document.addEventListener(
@@ -148,7 +142,7 @@ document.addEventListener(
   (event) => {
     const block = blockOf(event.target);
     if (!unmounted(block)) return;
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) earlyRun(block);
+    if (isRunKey(event)) earlyRun(block);
     else mount({ python: true });
   },
   true,
@@ -275,7 +269,7 @@ function onPage() {
   // some fragments, such as one with a malformed escape): what the reader asked of its blocks
   // before the widgets arrived still stands. On another page it is dropped.
   requests = samePage ? requests.filter(({ id }) => blockNamed(id)) : [];
-  for (const { id, action } of requests) if (action === "run") showPreparing(blockNamed(id));
+  for (const { id, action } of requests) if (action === "run") showPreparing(blockNamed(id), PREPARING);
   for (const details of article.querySelectorAll("details[open]")) expandUnopened(details); // opened before this ran
   // The widgets module is already here (this tab used it): mounting costs nothing more, and
   // it disposes the previous page's widgets, which cancels their runs.

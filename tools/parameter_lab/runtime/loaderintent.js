@@ -21,8 +21,8 @@ const BLOCK = "[data-demo], [data-chart]";
 // settings followed (the loader reads the address).
 const STARTS = "details, a[href^='#']";
 
-// Ctrl+Enter (⌘+Enter) in a demo runs it, as the loader reads it.
-const isRunKey = (event) =>
+/** Ctrl+Enter (⌘+Enter) in a demo runs it: here before the loader listens, and in it after. */
+export const isRunKey = (event) =>
   event.type === "keydown" && event.key === "Enter" && (event.ctrlKey || event.metaKey);
 
 /** Start fetching the loader (`src`, relative to the page as parsed) once the page has
@@ -80,8 +80,9 @@ export function startLoaderWhenNeeded(win, { src, preparing = "" }, importModule
   return early;
 }
 
-// As the loader shows a Run it has heard (the pre-rendered output stays meanwhile).
-function showPreparing(block, preparing) {
+/** A Run heard before the demo's widget is live, here or in the loader: the block says
+ * `preparing` at once (the pre-rendered output stays meanwhile). */
+export function showPreparing(block, preparing) {
   block.dataset.status = "loading";
   const status = block.querySelector("[data-demo-status]");
   if (status && preparing) status.textContent = preparing;
