@@ -322,8 +322,7 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         if not self.config.enabled:
             return None
         hold = self._search_hold_for(output)
-        loader = self._loader_start(page)
-        if self.styles is None:
+        if self.styles is None:  # no runtime either: nothing but the search hold to add
             return render.inline_head(output, search_hold=hold) if hold else None
         # Math becomes MathML here, after the search plugin indexed the TeX source. Off (the
         # default), the page keeps arithmatex's output for the site's own math script.
@@ -342,7 +341,9 @@ class ParameterLabPlugin(BasePlugin[ParameterLabConfig]):
         if self.runtime is None and self.config.math.enabled:
             font = get_relative_url(f"{ASSETS_PREFIX}/{self.styles.font}", page.url)
             font_face = self.styles.font_face_at(font)
-        return render.inline_head(output, self.styles.css, font_face, hold, loader)
+        return render.inline_head(
+            output, self.styles.css, font_face, hold, self._loader_start(page)
+        )
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if not self.config.enabled:
