@@ -5,6 +5,7 @@ import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   StoredSnapshot,
+  checksum,
   deleteSnapshot,
   encodeSnapshot,
   loadSnapshot,
@@ -119,6 +120,25 @@ test("no entry: null", async () => {
   assert.equal(await load(snapshotURL(INDEX, "a.whl", "w.js")), null);
   await saveSnapshot("plab-x", snapshotURL(INDEX, "a.whl", "w.js"), new Uint8Array(10));
   assert.equal(await load(snapshotURL(INDEX, "b.whl", "w.js")), null);
+});
+
+test("the checksum changes with any byte, in any lane, and with words moved between lanes", () => {
+  // 9 whole words (two rounds of four lanes, then one odd word) and 3 tail bytes.
+  const bytes = new Uint8Array(9 * 4 + 3).map((_, i) => (i * 37 + 11) & 0xff);
+  const sum = checksum(bytes);
+  for (let i = 0; i < bytes.length; i++) {
+    for (const bit of [0x01, 0x80]) {
+      const flipped = bytes.slice();
+      flipped[i] ^= bit;
+      assert.notEqual(checksum(flipped), sum, `byte ${i}, bit ${bit}`);
+    }
+  }
+  const swapped = bytes.slice();
+  swapped.set(bytes.subarray(4, 8), 0); // words 0 and 1: lanes a and b
+  swapped.set(bytes.subarray(0, 4), 4);
+  assert.notEqual(checksum(swapped), sum);
+  assert.notEqual(checksum(bytes.subarray(0, bytes.length - 1)), sum, "a byte missing");
+  assert.equal(checksum(bytes.slice()), sum, "the same bytes elsewhere: the same sum");
 });
 
 test("a damaged snapshot throws instead of returning bad memory", async () => {
