@@ -241,3 +241,10 @@ def test_the_head_gets_scripts_before_its_stylesheets_and_styles_after_them():
     bare = render.inline_head("<head></head>", None, None, None, loader)
     assert bare.startswith("<head><script data-plab-loader=") and bare.endswith("</script></head>")
     assert render.inline_head("<p>no head</p>", ".x{}", None, "hold()", loader) == "<p>no head</p>"
+    # A head without its end tag (HTML lets a template leave it out) ends where the body starts.
+    open_head = '<head><link rel="stylesheet" href="a.css"><body><p>x</p><script>b()</script>'
+    out = render.inline_head(open_head, ".x{}", None, "hold()", loader)
+    order = [out.index(s) for s in ("hold()", "start()", "a.css", ".x{}", "<body>", "b()")]
+    assert order == sorted(order), out
+    spelled = '<head><script>x = "<body>"</script></head><body></body>'
+    assert render.inline_head(spelled, ".x{}").startswith(spelled.split("</head>")[0] + "<style")

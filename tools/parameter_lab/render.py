@@ -199,6 +199,7 @@ def render_table(block: Block, table: object, rows: list[dict]) -> str:
 # The styles go where extra_css would put them, after the head's last stylesheet link: a
 # site's own later <style> still overrides them.
 _HEAD_END = re.compile(r"</head\s*>", re.I)
+_BODY_START = re.compile(r"<body\b", re.I)
 _STYLESHEET = re.compile(r"<link\b[^>]*\brel=[\"']?stylesheet\b[^>]*>", re.I)
 
 
@@ -213,7 +214,9 @@ def inline_head(
     its scripts before them: the search index's hold (search_hold.html) and what fetches the
     loader (loader_start.html: ``{script, src}``). A classic script after a stylesheet waits
     for it, and the parser with it; these read no styles. Each only when given."""
-    head_end = _HEAD_END.search(page_html)
+    # Where the head ends: its end tag or, where a template leaves that out (HTML lets it),
+    # the body's start tag (sought only then: a head's script may spell "<body").
+    head_end = _HEAD_END.search(page_html) or _BODY_START.search(page_html)
     if head_end is None:
         return page_html  # not a page (a fragment some other plugin renders): nothing to add
     links = list(_STYLESHEET.finditer(page_html, 0, head_end.start()))
