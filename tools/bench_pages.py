@@ -16,6 +16,14 @@ pages whose path contains one of the given words (the plain page always runs); -
 prints, per page, what the report blames (LCP element and its phases, render-blocking
 requests, main-thread work by kind, scripts' boot-up time, DOM size).
 
+A run whose first paint came well after the page had loaded is run again (up to
+STALL_RETRIES times), on every page and the plain page alike, and the table counts them
+("stalls"). That is a fault of headless Chromium, not of the page: its compositor stops
+offering frames to the page for about a second (viz's ThrottleUnresponsiveClient,
+GoogleChrome/lighthouse#17148), the main thread idles, and the first paint waits for the
+next frame. Here it struck 10-20% of runs on any page, the plain page as often as ours,
+always near 1.26 s after a load at 0.2-0.35 s; Lantern turns it into 0.5 s more LCP.
+
 Targets (issues 12 and 23): performance within 3 points of the plain page and LCP within
 10% of it; accessibility, best practices and SEO at 100; elements within DOM_BUDGET.
 """
@@ -53,6 +61,9 @@ PROSE_FORM = re.compile(r"\{\{.*?\}\}")  # the plugin's reactive prose: figures 
 # long table past its first ten) costs two elements, its <summary> and the <noscript> that
 # holds it until opened; a demo's code listing, unopened, is one <pre> of plain text.
 DOM_BUDGET = 900
+# A first paint this long after the load event: the compositor's stall (see the docstring).
+STALL_MS = 500
+STALL_RETRIES = 3
 MD_LINK = re.compile(r"\[([^\]]*)\]\((?!https?:)[^)]*\)")  # links to other pages: text only
 
 
@@ -99,7 +110,9 @@ def lighthouse(url: str, workdir: Path) -> dict:
     if report.get("runtimeError"):
         sys.exit(f"lighthouse error on {url}: {report['runtimeError']}")
     audits, cats = report["audits"], report["categories"]
+    observed = audits["metrics"]["details"]["items"][0]
     return {
+        "stalled": observed["observedFirstContentfulPaint"] - observed["observedLoad"] >= STALL_MS,
         "details": _details(audits),
         **{c: round(cats[c]["score"] * 100) for c in CATEGORIES},
         "tbt": audits["total-blocking-time"]["numericValue"],
@@ -155,17 +168,25 @@ def _details(audits: dict) -> list[str]:
 
 
 def run_all(targets: list[tuple[str, str]], runs: int, workdir: Path) -> list[tuple[str, dict]]:
-    """Lighthouse ``runs`` times on every target, going round them in turn; medians."""
+    """Lighthouse ``runs`` times on every target, going round them in turn; medians. A run
+    the compositor stalled is run again, up to STALL_RETRIES times, and counted."""
     results: dict[str, list[dict]] = {name: [] for name, _ in targets}
+    stalls = dict.fromkeys(results, 0)
     for n in range(runs):
         for name, url in targets:
-            print(f"lighthouse {name} ({n + 1}/{runs}) …", file=sys.stderr, flush=True)
-            results[name].append(lighthouse(url, workdir))
-    return [(name, _median(results[name])) for name, _ in targets]
+            for attempt in range(STALL_RETRIES + 1):
+                print(f"lighthouse {name} ({n + 1}/{runs}) …", file=sys.stderr, flush=True)
+                result = lighthouse(url, workdir)
+                if not result["stalled"] or attempt == STALL_RETRIES:
+                    break
+                stalls[name] += 1
+                print("  its first paint stalled: again", file=sys.stderr, flush=True)
+            results[name].append(result)
+    return [(name, {**_median(results[name]), "stalls": stalls[name]}) for name, _ in targets]
 
 
 def _median(results: list[dict]) -> dict:
-    numbers = [k for k in results[0] if k not in ("failed", "details")]
+    numbers = [k for k in results[0] if k not in ("failed", "details", "stalled")]
     merged = {k: statistics.median(r[k] for r in results) for k in numbers}
     merged["spread"] = (
         min(r["performance"] for r in results),
@@ -226,7 +247,7 @@ def print_table(rows: list[tuple[str, dict]], runs: int) -> None:
     plain_lcp = rows[-1][1]["lcp"]
     print(f"\nLighthouse 12.8 mobile, {runs} run(s) per page, median")
     head = f"{'page':<24}{'perf':>6}{'range':>8}{'Δplain':>8}{'a11y':>6}{'bp':>5}{'seo':>5}"
-    print(head + f"{'TBT ms':>8}{'LCP s':>7}{'elements':>9}{'KB':>8}  misses")
+    print(head + f"{'TBT ms':>8}{'LCP s':>7}{'elements':>9}{'KB':>8}{'stalls':>8}  misses")
     for name, r in rows:
         misses = []
         if r["performance"] < plain - 3:
@@ -241,13 +262,17 @@ def print_table(rows: list[tuple[str, dict]], runs: int) -> None:
             f"{r['performance'] - plain:>+8.0f}"
             f"{r['accessibility']:>6.0f}{r['best-practices']:>5.0f}{r['seo']:>5.0f}"
             f"{r['tbt']:>8.0f}{r['lcp'] / 1000:>7.2f}{r['elements']:>9.0f}"
-            f"{r['bytes'] / 1024:>8.0f}  " + (", ".join(misses) or "-")
+            f"{r['bytes'] / 1024:>8.0f}{r['stalls']:>8}  " + (", ".join(misses) or "-")
         )
     print(
         f"targets: perf ≥ plain − 3 ({plain - 3:.0f}), LCP ≤ plain × 1.1 "
         f"({plain_lcp * 1.1 / 1000:.2f} s), elements ≤ {DOM_BUDGET} (DOM budget: an unopened "
         "data table, or a long table's rows past its first ten, costs 2 elements, its "
         "<summary> and <noscript>)"
+    )
+    print(
+        f"stalls: runs whose first paint came {STALL_MS} ms or more after the load event, run "
+        "again (headless Chromium's compositor held its frames: GoogleChrome/lighthouse#17148)"
     )
 
 
