@@ -11,6 +11,7 @@ import {
   loadSnapshot,
   saveSnapshot,
   snapshotURL,
+  zeroFreeMemory,
 } from "../../tools/parameter_lab/runtime/snapshot.js";
 
 // The Cache API, as much of it as the store uses.
@@ -168,4 +169,51 @@ test("storing a snapshot deletes older ones and leaves runtime files alone", asy
   await cache.put(`${INDEX}pyodide.asm.wasm`, new Response(new Uint8Array(3)));
   await saveSnapshot("plab-x", fresh, new Uint8Array(8));
   assert.deepEqual([...cache.entries.keys()].sort(), [fresh, `${INDEX}pyodide.asm.wasm`].sort());
+});
+
+// A heap as Emscripten's module shows it: first-fit malloc over free ranges below a top
+// (sbrk) that grows on demand, free() giving ranges back. Its bookkeeping lives outside the
+// memory, so any byte the zeroing writes that it was not handed shows.
+function fakeHeap(size, top) {
+  const free = [[64, top]]; // [start, end): the first 64 bytes hold static data
+  const used = new Map();
+  const module = {
+    HEAPU8: new Uint8Array(size).fill(0xaa, 0, top), // all of it was written once
+    top,
+    _sbrk: (grow) => ((module.top += grow), module.top - grow),
+    _malloc(n) {
+      const at = free.findIndex(([a, b]) => b - a >= n);
+      if (at < 0) {
+        if (module.top + n > size) return 0;
+        used.set(module._sbrk(n), n);
+        return module.top - n;
+      }
+      const [a, b] = free[at];
+      free.splice(at, 1, ...(b - a > n ? [[a + n, b]] : []));
+      used.set(a, n);
+      return a;
+    },
+    _free(a) {
+      free.push([a, a + used.get(a)]);
+      used.delete(a);
+    },
+  };
+  return { module, free, used };
+}
+
+test("zeroing the free heap writes only what malloc hands out, and gives it all back", () => {
+  const { module, free, used } = fakeHeap(1 << 22, 3 << 20);
+  const live = [module._malloc(5000), module._malloc(300), module._malloc(1 << 20)];
+  for (const at of live) module.HEAPU8.fill(0x11, at, at + used.get(at));
+  const freeBefore = free.reduce((sum, [a, b]) => sum + b - a, 0);
+  const zeroed = zeroFreeMemory(module);
+  assert.ok(zeroed > freeBefore - 256 * 4 && zeroed <= freeBefore, `${zeroed} of ${freeBefore}`);
+  assert.equal(used.size, live.length, "everything taken is given back");
+  const grown = module.top - (3 << 20); // a malloc the free chunks could not serve grew the heap
+  assert.equal(free.reduce((sum, [a, b]) => sum + b - a, 0), freeBefore + grown);
+  for (const at of live) assert.ok(module.HEAPU8.subarray(at, at + used.get(at)).every((b) => b === 0x11), "live data kept");
+  assert.ok(module.HEAPU8.subarray(0, 64).every((b) => b === 0xaa), "static data kept");
+  const stillDirty = module.HEAPU8.subarray(64, 3 << 20).reduce((n, b) => n + (b === 0xaa), 0);
+  assert.ok(stillDirty < 256, `${stillDirty} free bytes left unzeroed (pieces under 256 bytes)`);
+  assert.equal(zeroFreeMemory({ HEAPU8: new Uint8Array(8) }), 0, "no allocator: nothing done");
 });

@@ -182,6 +182,38 @@ export class StoredSnapshot {
   }
 }
 
+/** Zero the heap's free memory before a snapshot is made, so that fewer of its pages are
+ * stored, and read at every returning boot (~1.8 of ~15 MB): each free chunk the allocator
+ * can hand out below the heap's top is taken, largest sizes first, zeroed and given back.
+ * Only memory malloc handed out is written, and free() then writes its own bookkeeping: the
+ * allocator is left as any run of malloc and free leaves it. `module`: Emscripten's
+ * (_malloc, _free, _sbrk, HEAPU8); one without them is left alone. Returns the bytes zeroed. */
+export function zeroFreeMemory(module) {
+  const { _malloc: malloc, _free: free, _sbrk: sbrk } = module ?? {};
+  if (![malloc, free, sbrk].every((fn) => typeof fn === "function")) return 0;
+  const top = sbrk(0); // memory past it was never used: zero already
+  const taken = [];
+  let zeroed = 0;
+  try {
+    for (let size = 1 << 20; size >= 256; size >>>= 1) {
+      for (;;) {
+        const at = malloc(size);
+        if (!at) break;
+        if (at + size > top) {
+          free(at); // the heap grew for it: no free chunk of this size is left
+          break;
+        }
+        module.HEAPU8.fill(0, at, at + size); // HEAPU8 anew: a malloc may grow the memory
+        taken.push(at);
+        zeroed += size;
+      }
+    }
+  } finally {
+    for (const at of taken) free(at);
+  }
+  return zeroed;
+}
+
 /** The Cache API key of the snapshot for this core (<base>/pyodide-<hash>/), wheel and worker. */
 export function snapshotURL(indexURL, wheel, worker) {
   const core = new URL(indexURL).pathname.split("/").filter(Boolean).at(-1);

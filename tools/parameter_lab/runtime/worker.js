@@ -19,7 +19,7 @@
 // after which the worker makes that snapshot for the next boot (private Pyodide APIs,
 // guarded: any failure means a raw boot, the snapshot deleted, one console line). Without a
 // usable Cache API (private modes) there is no snapshot to keep, so none is made.
-import { deleteSnapshot, loadSnapshot, saveSnapshot, snapshotURL } from "./snapshot.js";
+import { deleteSnapshot, loadSnapshot, saveSnapshot, snapshotURL, zeroFreeMemory } from "./snapshot.js";
 import { dropOtherCaches, openCache, pruneEntries } from "./sitecache.js";
 import { StallWatch } from "./stall.js";
 import { unzip } from "./unzip.js";
@@ -411,6 +411,7 @@ async function bootWith(msg, modules, cache, early, info, coreFailure) {
   await phases.time("runner", () => importPackage(py, msg));
   if (!cache) return { py, info };
   try {
+    await phases.time("free zeroed", () => zeroFreeMemory(py._module)); // a smaller snapshot
     const bytes = py.makeMemorySnapshot();
     // Encode and store after "ready": the first job must not wait for it. The runtime's
     // files are stored first, so "snapshot" means the next visit finds everything.
