@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import {
   StoredSnapshot,
   checksum,
+  dataEnd,
   deleteSnapshot,
   encodeSnapshot,
   loadSnapshot,
@@ -95,6 +96,60 @@ test("written into a used memory from an offset: kept pages copied, zero pages z
   const header = new Uint8Array(10); // a short target gets the start only
   saved.writeTo(header);
   assert.deepEqual(header, memory.subarray(0, 10));
+});
+
+test("pages as they were at start are not stored, and a restore finds them in place or fails", () => {
+  // As a boot sees it: the snapshot's first 128 bytes are Pyodide's header, then the memory,
+  // whose first 3 pages (the wasm's static data) were `startBytes` when the runtime started.
+  const from = 128;
+  const startBytes = new Uint8Array(3 * 4096).map((_, i) => (i * 13 + 5) & 0xff);
+  const memory = new Uint8Array(6 * 4096); // snapshot bytes: header, then memory
+  memory.fill(1, 0, from);
+  memory.set(startBytes, from);
+  memory[from + 4096 + 7] ^= 0xff; // Python wrote into the static data's second page
+  memory.fill(9, 5 * 4096, 5 * 4096 + 10);
+  const start = { from, bytes: startBytes };
+  const encoded = encodeSnapshot(memory, start);
+  const plain = encodeSnapshot(memory);
+  // Snapshot pages straddle memory pages (the header shifts them): only a snapshot page
+  // wholly within the static data and wholly unchanged is left out (here page 2 alone).
+  const unchanged = [1, 2, 3].filter((p) => {
+    const a = p * 4096, b = a + 4096;
+    const within = a >= from && b <= from + startBytes.length;
+    return within && memory.subarray(a, b).every((v, i) => v === startBytes[a - from + i]);
+  });
+  assert.deepEqual(unchanged, [2]);
+  assert.equal(plain.length - encoded.length, 4096, "the unchanged page is not stored");
+  const saved = new StoredSnapshot(encoded);
+  assert.deepEqual(saved.decode(start), memory);
+  assert.throws(() => saved.decode(), /not the one the snapshot was made over/);
+  // A fresh wasm memory: its static data as at start, the rest zero.
+  const fresh = () => {
+    const heap = new Uint8Array(6 * 4096);
+    heap.set(startBytes, 0);
+    return { HEAPU8: heap };
+  };
+  const module = fresh();
+  saved.restoreInto(module, from);
+  assert.deepEqual(module.HEAPU8.subarray(0, memory.length - from), memory.subarray(from));
+  // Static data other than the snapshot's (another wasm, or a start that wrote elsewhere).
+  const other = fresh();
+  other.HEAPU8[2 * 4096] ^= 1; // in snapshot page 2, the one left out
+  const before = other.HEAPU8.slice();
+  assert.throws(() => saved.restoreInto(other, from), /not the one the snapshot was made over/);
+  assert.deepEqual(other.HEAPU8, before, "nothing written");
+});
+
+test("a memory's data ends past its last page that is not zero", () => {
+  const memory = new Uint8Array(10 * 4096);
+  assert.equal(dataEnd(memory), 0);
+  memory[5] = 1;
+  assert.equal(dataEnd(memory), 4096);
+  memory[3 * 4096 + 4095] = 1; // pages 1 and 2 zero between: data, as a data segment's gaps
+  assert.equal(dataEnd(memory), 4 * 4096);
+  memory[memory.length - 1] = 1;
+  assert.equal(dataEnd(memory), memory.length);
+  assert.equal(dataEnd(new Uint8Array(4096 + 10).fill(2)), 4096 + 10, "a short last page");
 });
 
 test("restoring into a smaller heap grows it first, or fails: never a copy cut short", () => {

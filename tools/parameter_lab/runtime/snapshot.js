@@ -1,10 +1,12 @@
 // The worker's memory snapshot in the Cache API: Pyodide's linear memory right after the
 // first boot, with the site's package imported (~31 MB).
 //
-// Stored without its all-zero pages, not gzipped: decompressing ~6 MB of gzip took ~250 ms
-// of a ~1.2 s snapshot boot (the largest part; tools/bench_demos.py (e) prints them all),
-// while copying the pages that are not zero back takes a few ms (straight into the wasm
-// memory: StoredSnapshot.writeTo), and reading more bytes from the cache costs little more.
+// Stored without its all-zero pages, nor the pages of the wasm's own data still as it was
+// instantiated (a fresh instance holds them again: a checksum makes sure), and not gzipped:
+// decompressing ~6 MB of gzip took ~250 ms of a ~1.2 s snapshot boot (the largest part;
+// tools/bench_demos.py (e) prints them all), while copying the pages that are not zero back
+// takes a few ms (straight into the wasm memory: StoredSnapshot.writeTo). What is left is
+// mostly the read from the cache, so the fewer bytes stored, the sooner the boot.
 // A header holds the length and a checksum of what is stored, checked before any of it is
 // used, so a damaged or truncated copy fails to load instead of booting a broken interpreter.
 //
@@ -13,9 +15,9 @@
 // imported before the snapshot). A changed site never boots a stale snapshot, and storing
 // a new one deletes the others.
 
-const MAGIC = 0x31424c50; // "PLB1", little-endian
+const MAGIC = 0x32424c50; // "PLB2", little-endian
 const PAGE = 4096;
-const HEADER = 16; // magic, length, checksum, reserved: four little-endian uint32
+const HEADER = 16; // magic, length, checksum, start pages' checksum: four little-endian uint32
 
 const FNV_PRIME = 0x01000193;
 const FNV_SEED = 0x811c9dc5;
@@ -69,25 +71,72 @@ function zeroTest(bytes) {
   };
 }
 
-/** Memory -> stored form: header, a bitmap of the pages kept, then those pages. */
-export function encodeSnapshot(memory) {
+/** Where the bytes' data ends: past their last page that is not all zero (0 when all are). */
+export function dataEnd(bytes) {
+  const isZero = zeroTest(bytes);
+  for (let end = bytes.length; end > 0; ) {
+    const begin = Math.max(0, (Math.ceil(end / PAGE) - 1) * PAGE);
+    if (!isZero(begin, end)) return end;
+    end = begin;
+  }
+  return 0;
+}
+
+/** Whether bytes[a:a + n] equals other[b:b + n], word by word where both are aligned. */
+function equalBytes(bytes, a, other, b, n) {
+  if (!((bytes.byteOffset + a) % 4) && !((other.byteOffset + b) % 4) && !(n % 4)) {
+    const x = new Uint32Array(bytes.buffer, bytes.byteOffset + a, n >>> 2);
+    const y = new Uint32Array(other.buffer, other.byteOffset + b, n >>> 2);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+    return true;
+  }
+  for (let i = 0; i < n; i++) if (bytes[a + i] !== other[b + i]) return false;
+  return true;
+}
+
+// What a page of the stored memory is: all zero, stored (kept), or as it was when the
+// runtime started (the wasm's own data, which a fresh instance holds again: not stored).
+const ZERO = 0;
+const KEPT = 1;
+const AT_START = 2;
+
+/** One checksum over the pages at start, in order: what a restore finds in their place must
+ * be what the snapshot was made over. `pageAt(p)` gives page p's bytes. */
+function startSum(pages, isAtStart, pageAt) {
+  let h = FNV_SEED;
+  for (let p = 0; p < pages; p++) if (isAtStart(p)) h = Math.imul(h ^ checksum(pageAt(p)), FNV_PRIME);
+  return h >>> 0;
+}
+
+/** Memory -> stored form: header, a bitmap of the pages kept and one of the pages as at
+ * start, then the kept pages. `start` ({from, bytes}: memory[from + i] was bytes[i] as the
+ * wasm was instantiated, before anything ran): pages still as they were then are not stored
+ * (~3.4 MB of Pyodide's static data), and a checksum of them goes in the header. */
+export function encodeSnapshot(memory, start = null) {
   if (memory.byteOffset % 4) memory = memory.slice(); // word access needs alignment
   const pages = Math.ceil(memory.length / PAGE);
   const isZero = zeroTest(memory);
-  const bitmap = new Uint8Array(bitmapSize(pages));
+  const bits = bitmapSize(pages);
+  const bitmaps = new Uint8Array(2 * bits); // kept, then at start
   const kept = [];
   let size = 0;
   for (let p = 0; p < pages; p++) {
-    const start = p * PAGE;
-    const end = Math.min(start + PAGE, memory.length);
-    if (isZero(start, end)) continue;
-    bitmap[p >>> 3] |= 1 << (p & 7);
-    kept.push(memory.subarray(start, end));
-    size += end - start;
+    const begin = p * PAGE;
+    const end = Math.min(begin + PAGE, memory.length);
+    if (isZero(begin, end)) continue;
+    const asAtStart =
+      start &&
+      begin >= start.from &&
+      end <= start.from + start.bytes.length &&
+      equalBytes(memory, begin, start.bytes, begin - start.from, end - begin);
+    bitmaps[(asAtStart ? bits : 0) + (p >>> 3)] |= 1 << (p & 7);
+    if (asAtStart) continue;
+    kept.push(memory.subarray(begin, end));
+    size += end - begin;
   }
-  const out = new Uint8Array(HEADER + bitmap.length + size);
-  out.set(bitmap, HEADER);
-  let at = HEADER + bitmap.length;
+  const out = new Uint8Array(HEADER + bitmaps.length + size);
+  out.set(bitmaps, HEADER);
+  let at = HEADER + bitmaps.length;
   for (const page of kept) {
     out.set(page, at);
     at += page.length;
@@ -96,6 +145,11 @@ export function encodeSnapshot(memory) {
   header[0] = MAGIC;
   header[1] = memory.length;
   header[2] = checksum(out.subarray(HEADER));
+  header[3] = startSum(
+    pages,
+    (p) => bitmaps[bits + (p >>> 3)] & (1 << (p & 7)),
+    (p) => memory.subarray(p * PAGE, Math.min((p + 1) * PAGE, memory.length)),
+  );
   return out;
 }
 
@@ -105,50 +159,54 @@ export function encodeSnapshot(memory) {
  * a boot need not build a ~31 MB copy only to copy it again. */
 export class StoredSnapshot {
   #stored;
-  #bitmap;
+  #bitmaps; // kept, then at start: `#bits` bytes each
+  #bits;
+  #startSum;
   #data; // where the kept pages start in #stored
 
   constructor(stored) {
     if (stored.byteOffset % 4) stored = stored.slice();
     if (stored.length < HEADER) throw new Error("the snapshot is truncated");
-    const [magic, length, sum] = new Uint32Array(stored.buffer, stored.byteOffset, 3);
+    const [magic, length, sum, startSum] = new Uint32Array(stored.buffer, stored.byteOffset, 4);
     if (magic !== MAGIC) throw new Error("not a Parameter Lab snapshot");
     const pages = Math.ceil(length / PAGE);
     const bits = bitmapSize(pages);
-    if (stored.length < HEADER + bits || checksum(stored.subarray(HEADER)) !== sum) {
+    if (stored.length < HEADER + 2 * bits || checksum(stored.subarray(HEADER)) !== sum) {
       throw new Error("the snapshot is damaged (checksum)");
     }
-    const bitmap = stored.subarray(HEADER, HEADER + bits);
-    let size = HEADER + bits;
-    for (let p = 0; p < pages; p++) if (bitmap[p >>> 3] & (1 << (p & 7))) size += Math.min(PAGE, length - p * PAGE);
-    if (size !== stored.length) throw new Error("the snapshot is damaged (size)");
     this.#stored = stored;
-    this.#bitmap = bitmap;
-    this.#data = HEADER + bits;
+    this.#bitmaps = stored.subarray(HEADER, HEADER + 2 * bits);
+    this.#bits = bits;
+    this.#startSum = startSum;
+    this.#data = HEADER + 2 * bits;
     this.length = length;
+    let size = this.#data;
+    for (let p = 0; p < pages; p++) if (this.#state(p) === KEPT) size += Math.min(PAGE, length - p * PAGE);
+    if (size !== stored.length) throw new Error("the snapshot is damaged (size)");
   }
 
   /** Write the memory's bytes from `from` on into `target` (target[i] = memory[from + i]),
    * as far as either goes. Kept pages are copied; a zero page is zeroed only where the
-   * target is not zero already (a fresh wasm memory mostly is, and stays untouched).
+   * target is not zero already (a fresh wasm memory mostly is, and stays untouched); a page
+   * as at start is left as the target has it (restoreInto checks that first).
    * `zeroed`: the target is known to be all zero. */
   writeTo(target, from = 0, { zeroed = false } = {}) {
     const end = Math.min(this.length, from + target.length);
     const pages = Math.ceil(this.length / PAGE);
     const isZero = zeroed ? null : zeroTest(target);
     let at = this.#data; // where page p's bytes are stored, when it is kept
-    // A run of pages alike (all kept, or all zero) at a time: one copy for a kept run.
+    // A run of pages alike at a time: one copy for a run of kept pages.
     for (let p = 0, next; p < pages && p * PAGE < end; p = next) {
-      const kept = this.#kept(p);
-      for (next = p + 1; next < pages && this.#kept(next) === kept; next++);
-      const start = p * PAGE;
+      const state = this.#state(p);
+      for (next = p + 1; next < pages && this.#state(next) === state; next++);
+      const begin = p * PAGE;
       const stop = Math.min(next * PAGE, this.length);
-      const lo = Math.max(start, from);
+      const lo = Math.max(begin, from);
       const hi = Math.min(stop, end);
-      if (kept) {
-        if (lo < hi) target.set(this.#stored.subarray(at + lo - start, at + hi - start), lo - from);
-        at += stop - start;
-      } else if (isZero) {
+      if (state === KEPT) {
+        if (lo < hi) target.set(this.#stored.subarray(at + lo - begin, at + hi - begin), lo - from);
+        at += stop - begin;
+      } else if (state === ZERO && isZero) {
         // Page by page: a page already zero is left untouched (not even written).
         for (let page = lo, pageEnd; page < hi; page = pageEnd) {
           pageEnd = Math.min(hi, (Math.floor(page / PAGE) + 1) * PAGE);
@@ -158,26 +216,44 @@ export class StoredSnapshot {
     }
   }
 
-  #kept(page) {
-    return (this.#bitmap[page >>> 3] & (1 << (page & 7))) !== 0;
+  #state(page) {
+    const bit = 1 << (page & 7);
+    if (this.#bitmaps[page >>> 3] & bit) return KEPT;
+    return this.#bitmaps[this.#bits + (page >>> 3)] & bit ? AT_START : ZERO;
   }
 
   /** Write the memory from `from` on into an Emscripten module's heap (module.HEAPU8),
    * grown first (module.growMemory) when it is the larger: a heap that grew before its
-   * snapshot was made. A copy cut short would be a broken interpreter, so it throws when
-   * the heap cannot grow. */
+   * snapshot was made. The pages as at start must be found as they were (their checksum),
+   * or it throws before writing anything: a fresh instance of another wasm, or one whose
+   * start wrote other data, would otherwise be a broken interpreter. So would a copy cut
+   * short: it throws when the heap cannot grow. */
   restoreInto(module, from = 0) {
     const size = this.length - from;
     if (size > module.HEAPU8.length && !module.growMemory?.(size)) {
       throw new Error(`the snapshot's memory (${size} bytes) does not fit, and could not grow`);
     }
+    this.#checkStart(module.HEAPU8, from);
     this.writeTo(module.HEAPU8, from);
   }
 
-  /** The whole memory, in a buffer of its own. */
-  decode() {
+  #checkStart(target, from) {
+    const pages = Math.ceil(this.length / PAGE);
+    const found = startSum(
+      pages,
+      (p) => this.#state(p) === AT_START,
+      (p) => target.subarray(p * PAGE - from, Math.min((p + 1) * PAGE, this.length) - from),
+    );
+    if (found !== this.#startSum) throw new Error("the memory at start is not the one the snapshot was made over");
+  }
+
+  /** The whole memory, in a buffer of its own; `start` ({from, bytes}, as encodeSnapshot's)
+   * gives the pages as at start, and must be the one it was made over. */
+  decode(start = null) {
     const memory = new Uint8Array(this.length);
-    this.writeTo(memory, 0, { zeroed: true });
+    if (start) memory.set(start.bytes.subarray(0, Math.max(0, this.length - start.from)), start.from);
+    this.#checkStart(memory.subarray(start?.from ?? 0), start?.from ?? 0);
+    this.writeTo(memory, 0, { zeroed: !start });
     return memory;
   }
 }
@@ -222,8 +298,9 @@ export function snapshotURL(indexURL, wheel, worker) {
 
 const isSnapshot = (url) => new URL(url).pathname.includes("/snapshot/");
 
-export async function saveSnapshot(cacheName, url, bytes) {
-  const stored = encodeSnapshot(bytes);
+/** Store the snapshot `bytes` under `url`; `start`: as encodeSnapshot's. */
+export async function saveSnapshot(cacheName, url, bytes, start = null) {
+  const stored = encodeSnapshot(bytes, start);
   const cache = await caches.open(cacheName);
   await cache.put(url, new Response(stored, { headers: { "content-type": "application/octet-stream" } }));
   for (const request of await cache.keys()) {

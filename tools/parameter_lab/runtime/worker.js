@@ -19,7 +19,7 @@
 // after which the worker makes that snapshot for the next boot (private Pyodide APIs,
 // guarded: any failure means a raw boot, the snapshot deleted, one console line). Without a
 // usable Cache API (private modes) there is no snapshot to keep, so none is made.
-import { deleteSnapshot, loadSnapshot, saveSnapshot, snapshotURL, zeroFreeMemory } from "./snapshot.js";
+import { dataEnd, deleteSnapshot, loadSnapshot, saveSnapshot, snapshotURL, zeroFreeMemory } from "./snapshot.js";
 import { dropOtherCaches, openCache, pruneEntries } from "./sitecache.js";
 import { StallWatch } from "./stall.js";
 import { unzip } from "./unzip.js";
@@ -287,7 +287,9 @@ const snapshotKey = (msg) =>
 // (compileEarly); Pyodide's own response is then not read, and only "instantiate" remains.
 // A wasm that does not compile or instantiate fails the load: Pyodide itself only logs
 // "wasm instantiation failed!" and then waits forever, with no download left to stall.
-async function timedLoad(loadPyodide, options, compiled) {
+// `pristine` (optional) is handed the wasm memory's data as instantiated, before anything
+// ran (instantiatedData).
+async function timedLoad(loadPyodide, options, compiled, pristine = null) {
   const native = WebAssembly.instantiateStreaming;
   let endRestore = () => {};
   let failed;
@@ -306,6 +308,11 @@ async function timedLoad(loadPyodide, options, compiled) {
   WebAssembly.instantiateStreaming = async (source, imports) => {
     try {
       const result = await instantiate(source, imports);
+      if (pristine) {
+        const end = phases.begin("pristine");
+        pristine(instantiatedData(result.instance));
+        end();
+      }
       endRestore = phases.begin("restore");
       return result;
     } catch (err) {
@@ -318,6 +325,21 @@ async function timedLoad(loadPyodide, options, compiled) {
   } finally {
     endRestore();
     WebAssembly.instantiateStreaming = native;
+  }
+}
+
+// The data a wasm instance's memory holds as instantiated (its data segments), up to its last
+// byte that is not zero, or null: a snapshot boot's fresh instance holds the same, and
+// Pyodide's start leaves most of it as it is (~3.4 MB of a snapshot's ~12.6), so the
+// snapshot need not store those pages (encodeSnapshot's `start`; restoreInto checks them).
+function instantiatedData(instance) {
+  try {
+    const memory = Object.values(instance?.exports ?? {}).find((value) => value instanceof WebAssembly.Memory);
+    const bytes = memory && new Uint8Array(memory.buffer);
+    const end = bytes ? dataEnd(bytes) : 0;
+    return end ? bytes.slice(0, end) : null;
+  } catch {
+    return null; // the snapshot then stores those pages too
   }
 }
 
@@ -338,7 +360,7 @@ async function restoreFrom(saved, loadPyodide, options, create, compiled) {
     API.restoreSnapshot = () => {
       const sizes = new Uint8Array(8);
       saved.writeTo(sizes);
-      const headerLength = new DataView(sizes.buffer).getUint32(4, true);
+      const headerLength = pyodideHeaderLength(sizes);
       if (headerLength < 8 || headerLength > saved.length) throw new Error("the snapshot's header is damaged");
       const header = new Uint8Array(headerLength);
       saved.writeTo(header);
@@ -355,6 +377,10 @@ async function restoreFrom(saved, loadPyodide, options, create, compiled) {
   const sized = new Uint8Array(saved.length);
   return timedLoad(loadPyodide, { ...options, _loadSnapshot: sized, createPyodideModule }, compiled);
 }
+
+// Where the memory starts in a snapshot Pyodide makes: after its header, whose length is
+// the second little-endian uint32.
+const pyodideHeaderLength = (bytes) => new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
 
 async function bootWith(msg, modules, cache, early, info, coreFailure) {
   post({ type: "progress", stage: "download" });
@@ -405,7 +431,9 @@ async function bootWith(msg, modules, cache, early, info, coreFailure) {
     await deleteSnapshot(msg.cacheName, key);
   }
   // Making a snapshot costs boot time; without a cache to keep it, none is made.
-  const py = await timedLoad(loadPyodide, cache ? { ...options, _makeSnapshot: true } : options, compiled);
+  let start = null; // the wasm's data as instantiated: what the snapshot need not store
+  const making = cache ? { ...options, _makeSnapshot: true } : options;
+  const py = await timedLoad(loadPyodide, making, compiled, cache && ((data) => (start = data)));
   post({ type: "progress", stage: "packages" });
   await phases.time("wheel", () => unpackWheel(py, msg, cache, wheel));
   await phases.time("runner", () => importPackage(py, msg));
@@ -417,7 +445,8 @@ async function bootWith(msg, modules, cache, early, info, coreFailure) {
     // files are stored first, so "snapshot" means the next visit finds everything.
     info.snapshot = async () => {
       try {
-        post({ type: "snapshot", bytes: await saveSnapshot(msg.cacheName, key, bytes) });
+        const unchanged = start && { from: pyodideHeaderLength(bytes), bytes: start };
+        post({ type: "snapshot", bytes: await saveSnapshot(msg.cacheName, key, bytes, unchanged) });
       } catch (err) {
         console.warn(`parameter-lab: could not store the Python snapshot (${err?.message ?? err})`);
       }
