@@ -389,8 +389,6 @@ async function bootWith(msg, modules, cache, early, info, coreFailure) {
   const compiled = early
     ? early.take(coreWasm(msg)).then((r) => r && phases.time("compile", () => compileEarly(r)))
     : null;
-  const wheel = readWheel(msg); // unpacked once Python is up (unpackWheel)
-  wheel.catch(() => {});
   const options = { indexURL: msg.indexURL, lockFileURL: msg.lockURL };
   const key = snapshotKey(msg);
   let saved = null;
@@ -401,6 +399,10 @@ async function bootWith(msg, modules, cache, early, info, coreFailure) {
       info.snapshotError = String(err?.message ?? err);
     }
   }
+  // Unpacked once Python is up (unpackWheel). Read after the snapshot, which Python waits
+  // for: on a busy thread, reading and unzipping the wheel beside it made it arrive later.
+  const wheel = readWheel(msg);
+  wheel.catch(() => {});
   // A module that does not arrive fails the boot: it is the network's fault, not the
   // snapshot's, which must not be deleted for it (a raw boot would fail the same way).
   const { loadPyodide } = await modules.loader;
