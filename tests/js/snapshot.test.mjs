@@ -193,8 +193,28 @@ test("the checksum changes with any byte, in any lane, and with words moved betw
   swapped.set(bytes.subarray(4, 8), 0); // words 0 and 1: lanes a and b
   swapped.set(bytes.subarray(0, 4), 4);
   assert.notEqual(checksum(swapped), sum);
+  // A bare FNV over words only carries a change upward: bit 31 flipped in two words of a
+  // lane (or of two lanes) cancelled out.
+  for (const [x, y] of [[0, 4], [0, 1], [3, 7]]) {
+    const high = bytes.slice();
+    high[4 * x + 3] ^= 0x80;
+    high[4 * y + 3] ^= 0x80;
+    assert.notEqual(checksum(high), sum, `bit 31 of words ${x} and ${y}`);
+  }
   assert.notEqual(checksum(bytes.subarray(0, bytes.length - 1)), sum, "a byte missing");
   assert.equal(checksum(bytes.slice()), sum, "the same bytes elsewhere: the same sum");
+});
+
+test("a damaged header fails as damaged data does", () => {
+  const memory = new Uint8Array(20 * 4096);
+  memory.fill(3, 0, 3 * 4096); // the rest zero, as a heap's end is: not stored
+  const stored = encodeSnapshot(memory);
+  assert.equal(new StoredSnapshot(stored.slice()).length, memory.length);
+  for (const [word, value] of [[1, 5 * 4096], [1, 40 * 4096], [3, 12345]]) {
+    const damaged = stored.slice();
+    new Uint32Array(damaged.buffer)[word] = value; // its length, or the start pages' checksum
+    assert.throws(() => new StoredSnapshot(damaged), /damaged/, `word ${word} = ${value}`);
+  }
 });
 
 test("a damaged snapshot throws instead of returning bad memory", async () => {
@@ -235,11 +255,22 @@ function fakeHeap(size, top) {
   const module = {
     HEAPU8: new Uint8Array(size).fill(0xaa, 0, top), // all of it was written once
     top,
-    _sbrk: (grow) => ((module.top += grow), module.top - grow),
+    grew: false,
+    _sbrk(grow) {
+      module.top += grow;
+      if (module.top > module.HEAPU8.length) {
+        // As Emscripten's memory grows: a new, larger view, the old one left behind.
+        const grown = new Uint8Array(2 * module.HEAPU8.length);
+        grown.set(module.HEAPU8);
+        module.HEAPU8 = grown;
+        module.grew = true;
+      }
+      return module.top - grow;
+    },
     _malloc(n) {
       const at = free.findIndex(([a, b]) => b - a >= n);
       if (at < 0) {
-        if (module.top + n > size) return 0;
+        if (module.top + n > 4 * size) return 0;
         used.set(module._sbrk(n), n);
         return module.top - n;
       }
@@ -271,4 +302,12 @@ test("zeroing the free heap writes only what malloc hands out, and gives it all 
   const stillDirty = module.HEAPU8.subarray(64, 3 << 20).reduce((n, b) => n + (b === 0xaa), 0);
   assert.ok(stillDirty < 256, `${stillDirty} free bytes left unzeroed (pieces under 256 bytes)`);
   assert.equal(zeroFreeMemory({ HEAPU8: new Uint8Array(8) }), 0, "no allocator: nothing done");
+  assert.equal(module.grew, false, "the memory never grew for it");
+  // Little room past the top: a probe for a size no free chunk serves must not grow it.
+  const tight = fakeHeap((1 << 20) + (200 << 10), 1 << 20); // 200 KB past the top
+  tight.module._malloc((1 << 20) - 64 - 150_000); // in use: all but 150 KB of the heap
+  const freed = zeroFreeMemory(tight.module);
+  assert.equal(tight.module.grew, false, "no growth for a probe no free chunk serves");
+  assert.ok(freed > 140_000 && freed <= 150_000, `the free 150 KB zeroed all the same: ${freed}`);
+  assert.equal(tight.used.size, 1);
 });

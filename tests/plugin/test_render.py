@@ -247,4 +247,6 @@ def test_the_head_gets_scripts_before_its_stylesheets_and_styles_after_them():
     order = [out.index(s) for s in ("hold()", "start()", "a.css", ".x{}", "<body>", "b()")]
     assert order == sorted(order), out
     spelled = '<head><script>x = "<body>"</script></head><body></body>'
+    custom = "<head><title>x</title><body-part></body-part><body class='x'>"  # a custom element
+    assert render.inline_head(custom, ".x{}").index("<style") > custom.index("</body-part>")
     assert render.inline_head(spelled, ".x{}").startswith(spelled.split("</head>")[0] + "<style")

@@ -199,7 +199,7 @@ def render_table(block: Block, table: object, rows: list[dict]) -> str:
 # The styles go where extra_css would put them, after the head's last stylesheet link: a
 # site's own later <style> still overrides them.
 _HEAD_END = re.compile(r"</head\s*>", re.I)
-_BODY_START = re.compile(r"<body\b", re.I)
+_BODY_START = re.compile(r"<body(?=[\s>/])", re.I)  # not <body-part>, a custom element
 _STYLESHEET = re.compile(r"<link\b[^>]*\brel=[\"']?stylesheet\b[^>]*>", re.I)
 
 

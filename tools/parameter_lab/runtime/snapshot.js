@@ -22,10 +22,12 @@ const HEADER = 16; // magic, length, checksum, start pages' checksum: four littl
 const FNV_PRIME = 0x01000193;
 const FNV_SEED = 0x811c9dc5;
 
-/** A 32-bit FNV-1a over 32-bit words in four interleaved lanes, folded into one (then the
- * odd tail words and bytes): each FNV step is one-to-one in both its inputs, so any flipped
- * or missing byte changes it. Four lanes, because one lane's multiplications wait on each
- * other: this takes a quarter of the time (~2 ms for a snapshot's ~15 MB, on a boot's path). */
+/** An FNV-1a over 32-bit words in four interleaved lanes, each word's mix rotated before it
+ * is multiplied, then the lanes folded into one (then the odd tail words and bytes). Each
+ * step is one-to-one in both its inputs, so any one changed word changes it; the rotation
+ * carries a word's high bits down, where a bare FNV over words only carries changes upward
+ * (two words with bit 31 flipped cancelled out). Four lanes, because one lane's
+ * multiplications wait on each other: a quarter of the time (~2 ms for ~15 MB). */
 export function checksum(bytes) {
   const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
   const whole = words.length & ~3;
@@ -34,17 +36,24 @@ export function checksum(bytes) {
   let c = FNV_SEED ^ 2;
   let d = FNV_SEED ^ 3;
   for (let i = 0; i < whole; i += 4) {
-    a = Math.imul(a ^ words[i], FNV_PRIME);
-    b = Math.imul(b ^ words[i + 1], FNV_PRIME);
-    c = Math.imul(c ^ words[i + 2], FNV_PRIME);
-    d = Math.imul(d ^ words[i + 3], FNV_PRIME);
+    a = Math.imul(rotate(a ^ words[i]), FNV_PRIME);
+    b = Math.imul(rotate(b ^ words[i + 1]), FNV_PRIME);
+    c = Math.imul(rotate(c ^ words[i + 2]), FNV_PRIME);
+    d = Math.imul(rotate(d ^ words[i + 3]), FNV_PRIME);
   }
   let h = FNV_SEED;
-  for (const lane of [a, b, c, d]) h = Math.imul(h ^ lane, FNV_PRIME);
-  for (let i = whole; i < words.length; i++) h = Math.imul(h ^ words[i], FNV_PRIME);
-  for (let i = words.length << 2; i < bytes.byteLength; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
+  for (const lane of [a, b, c, d]) h = mix(h, lane);
+  for (let i = whole; i < words.length; i++) h = mix(h, words[i]);
+  for (let i = words.length << 2; i < bytes.byteLength; i++) h = mix(h, bytes[i]);
   return h >>> 0;
 }
+
+const rotate = (x) => (x << 13) | (x >>> 19);
+const mix = (h, word) => Math.imul(rotate(h ^ word), FNV_PRIME);
+
+/** The stored checksum: the body's, with the header's other words (the memory's length, the
+ * start pages' checksum) folded in, so that a damaged header fails as a damaged body does. */
+const sealed = (body, length, startSum) => (mix(mix(checksum(body), length), startSum) >>> 0);
 
 const bitmapSize = (pages) => Math.ceil(pages / 32) * 4; // whole words: pages stay aligned
 
@@ -104,7 +113,7 @@ const AT_START = 2;
  * be what the snapshot was made over. `pageAt(p)` gives page p's bytes. */
 function startSum(pages, isAtStart, pageAt) {
   let h = FNV_SEED;
-  for (let p = 0; p < pages; p++) if (isAtStart(p)) h = Math.imul(h ^ checksum(pageAt(p)), FNV_PRIME);
+  for (let p = 0; p < pages; p++) if (isAtStart(p)) h = mix(h, checksum(pageAt(p)));
   return h >>> 0;
 }
 
@@ -144,12 +153,12 @@ export function encodeSnapshot(memory, start = null) {
   const header = new Uint32Array(out.buffer, 0, HEADER / 4);
   header[0] = MAGIC;
   header[1] = memory.length;
-  header[2] = checksum(out.subarray(HEADER));
   header[3] = startSum(
     pages,
     (p) => bitmaps[bits + (p >>> 3)] & (1 << (p & 7)),
     (p) => memory.subarray(p * PAGE, Math.min((p + 1) * PAGE, memory.length)),
   );
+  header[2] = sealed(out.subarray(HEADER), header[1], header[3]);
   return out;
 }
 
@@ -171,7 +180,7 @@ export class StoredSnapshot {
     if (magic !== MAGIC) throw new Error("not a Parameter Lab snapshot");
     const pages = Math.ceil(length / PAGE);
     const bits = bitmapSize(pages);
-    if (stored.length < HEADER + 2 * bits || checksum(stored.subarray(HEADER)) !== sum) {
+    if (stored.length < HEADER + 2 * bits || sealed(stored.subarray(HEADER), length, startSum) !== sum) {
       throw new Error("the snapshot is damaged (checksum)");
     }
     this.#stored = stored;
@@ -268,10 +277,14 @@ export function zeroFreeMemory(module) {
   const { _malloc: malloc, _free: free, _sbrk: sbrk } = module ?? {};
   if (![malloc, free, sbrk].every((fn) => typeof fn === "function")) return 0;
   const top = sbrk(0); // memory past it was never used: zero already
+  // A size no free chunk serves is taken from past the top, as far as the memory reaches:
+  // sizes whose probe would grow the memory (for good, and every restore with it) are skipped.
+  const room = module.HEAPU8.length - top - (64 << 10);
   const taken = [];
   let zeroed = 0;
   try {
     for (let size = 1 << 20; size >= 256; size >>>= 1) {
+      if (size > room) continue;
       for (;;) {
         const at = malloc(size);
         if (!at) break;

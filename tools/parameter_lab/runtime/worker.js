@@ -306,19 +306,25 @@ async function timedLoad(loadPyodide, options, compiled, pristine = null) {
     return phases.time("compile", () => native.call(WebAssembly, response, imports));
   };
   WebAssembly.instantiateStreaming = async (source, imports) => {
+    let result;
     try {
-      const result = await instantiate(source, imports);
-      if (pristine) {
-        const end = phases.begin("pristine");
-        pristine(instantiatedData(result.instance));
-        end();
-      }
-      endRestore = phases.begin("restore");
-      return result;
+      result = await instantiate(source, imports);
     } catch (err) {
       failed(new WasmFailed(`pyodide.asm.wasm: ${err?.message ?? err}`));
       throw err;
     }
+    // Only ever a smaller snapshot at stake: nothing here may fail the boot.
+    if (pristine) {
+      const end = phases.begin("pristine");
+      try {
+        pristine(instantiatedData(result.instance));
+      } catch {
+        // the snapshot stores those pages too
+      }
+      end();
+    }
+    endRestore = phases.begin("restore");
+    return result;
   };
   try {
     return await phases.time("python", () => Promise.race([loadPyodide(options), failure]));
@@ -333,14 +339,10 @@ async function timedLoad(loadPyodide, options, compiled, pristine = null) {
 // Pyodide's start leaves most of it as it is (~3.4 MB of a snapshot's ~12.6), so the
 // snapshot need not store those pages (encodeSnapshot's `start`; restoreInto checks them).
 function instantiatedData(instance) {
-  try {
-    const memory = Object.values(instance?.exports ?? {}).find((value) => value instanceof WebAssembly.Memory);
-    const bytes = memory && new Uint8Array(memory.buffer);
-    const end = bytes ? dataEnd(bytes) : 0;
-    return end ? bytes.slice(0, end) : null;
-  } catch {
-    return null; // the snapshot then stores those pages too
-  }
+  const memory = Object.values(instance?.exports ?? {}).find((value) => value instanceof WebAssembly.Memory);
+  const bytes = memory && new Uint8Array(memory.buffer);
+  const end = bytes ? dataEnd(bytes) : 0;
+  return end ? bytes.slice(0, end) : null;
 }
 
 // Pyodide restores a snapshot by copying all of it (~31 MB) into the wasm memory, from a
