@@ -140,6 +140,24 @@ test("pages as they were at start are not stored, and a restore finds them in pl
   assert.deepEqual(other.HEAPU8, before, "nothing written");
 });
 
+test("pages as at start reach exactly to the start data's edges, a short last page too", () => {
+  // The start data begins on a page boundary and ends with the memory, in a short last page:
+  // the pages at both edges are as at start, and so left out.
+  const length = 5 * 4096 + 50;
+  const memory = new Uint8Array(length).map((_, i) => (i * 7 + 1) & 0xff);
+  const start = { from: 4096, bytes: memory.slice(4096) };
+  memory[2 * 4096 + 9] ^= 0xff; // page 2 changed since: kept
+  const encoded = encodeSnapshot(memory, start);
+  const plain = encodeSnapshot(memory);
+  assert.equal(plain.length - encoded.length, 3 * 4096 + 50, "pages 1, 3, 4 and the short page 5 left out");
+  const saved = new StoredSnapshot(encoded);
+  assert.deepEqual(saved.decode(start), memory);
+  const heap = new Uint8Array(length + 4096);
+  heap.set(start.bytes, 4096);
+  saved.restoreInto({ HEAPU8: heap });
+  assert.deepEqual(heap.subarray(0, length), memory);
+});
+
 test("a memory's data ends past its last page that is not zero", () => {
   const memory = new Uint8Array(10 * 4096);
   assert.equal(dataEnd(memory), 0);
