@@ -10,6 +10,7 @@ import gzip
 import io
 import re
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from http import HTTPStatus
@@ -106,6 +107,15 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A browser that hangs up mid-file (a worker stopped, a download stalled on purpose)
+        # is no fault of the server's: the base class would print its traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def serve(
     directory: Path,
@@ -123,9 +133,7 @@ def serve(
     worker, a service worker)."""
     options = {"isolated": isolated, "compress": compress, "max_age": max_age, "sent": sent}
     handler = type("Handler", (_Handler,), options)
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", port), functools.partial(handler, directory=directory)
-    )
+    server = _Server(("127.0.0.1", port), functools.partial(handler, directory=directory))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
