@@ -261,7 +261,7 @@ export class StoredSnapshot {
   decode(start = null) {
     const memory = new Uint8Array(this.length);
     if (start) memory.set(start.bytes.subarray(0, Math.max(0, this.length - start.from)), start.from);
-    this.#checkStart(memory.subarray(start?.from ?? 0), start?.from ?? 0);
+    this.#checkStart(memory, 0);
     this.writeTo(memory, 0, { zeroed: !start });
     return memory;
   }
