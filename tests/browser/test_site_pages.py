@@ -318,13 +318,27 @@ READS_IN_SKIPPED_BOXES = """() => {
 }"""
 
 
+# The build's chart images (assets/plab/svg/) whose request started before the load event.
+CHART_IMAGES_BEFORE_LOAD = """() => {
+  const loaded = performance.getEntriesByType("navigation")[0].loadEventStart;
+  return performance.getEntriesByType("resource")
+    .filter((e) => e.name.includes("/assets/plab/svg/") && e.startTime < loaded)
+    .map((e) => `${e.name.split("/").at(-1)} at ${Math.round(e.startTime)} ms`)
+    .map((text) => `${text}, load at ${Math.round(loaded)} ms`);
+}"""
+# Every chart image on the page shows its own image, not the placeholder that held it.
+CHART_IMAGES_SHOWN = """() => [...document.querySelectorAll("img.plab-chart-svg")].every(
+  (img) => img.complete && img.naturalWidth > 0 && img.currentSrc === img.src)"""
+
+
 def test_reading_a_page_to_the_end_fetches_no_python_and_no_vega(
     browser, built_site: Path, site_url: str
 ):
     """Every page of the nav, read to its end on a phone: it loads from the test server
     alone, with no console error, and nothing of the live layer is fetched. Until the reader
-    scrolls, no script lays out what is below the fold. (No Playwright route guards this
-    page: routes would send its requests past the service worker.)"""
+    scrolls, no script lays out what is below the fold. The chart images load after the
+    page, each by the end of the reading. (No Playwright route guards this page: routes would
+    send its requests past the service worker.)"""
     context = browser.new_context(locale="ja-JP", **PHONE)
     context.add_init_script(NOTE_GEOMETRY_READS)
     page = context.new_page()
@@ -333,7 +347,7 @@ def test_reading_a_page_to_the_end_fetches_no_python_and_no_vega(
     page.on("request", lambda r: fetched.append(r.url))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-    costly, foreign, laid_out = {}, set(), {}
+    costly, foreign, laid_out, held = {}, set(), {}, {}
     for url in nav_pages(built_site, site_url):
         fetched.clear()
         page.goto(url, wait_until="networkidle")
@@ -350,6 +364,12 @@ def test_reading_a_page_to_the_end_fetches_no_python_and_no_vega(
         )
         read_to_the_bottom(page)
         settle(page)  # what the reading set off has run
+        # The build's chart images wait for the page's load (runtime/imagehold.js): none was
+        # requested before it, and each has loaded by the end of the reading, as itself.
+        early = page.evaluate(CHART_IMAGES_BEFORE_LOAD)
+        if early:
+            held[url] = early
+        page.wait_for_function(CHART_IMAGES_SHOWN, timeout=10_000)
         if page.locator("[data-demo]").count():
             assert page.evaluate("window.__touched"), f"{url}: no swipe started on a block"
         live = [u for u in fetched if any(part in u for part in LIVE_LAYER)]
@@ -365,6 +385,7 @@ def test_reading_a_page_to_the_end_fetches_no_python_and_no_vega(
     assert not errors, f"console errors: {errors}"
     assert not costly, f"fetched by reading alone: {costly}"
     assert not laid_out, f"laid out below the fold before the reader scrolled: {laid_out}"
+    assert not held, f"chart images requested before the page's load event: {held}"
 
 
 def test_one_tap_on_run_fetches_python_and_shows_output(browser, site_url: str):

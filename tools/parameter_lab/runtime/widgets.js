@@ -9,6 +9,7 @@ import { PythonRuntime } from "./client.js";
 import { initial, transition } from "./blockstate.js";
 import { callSource, defaultsOf, displayOf, formatValues, kwargsJson, parseValues, typeOf } from "./controls.js";
 import { figuresOf, resetFigures, showFigures } from "./figures.js";
+import { releaseImages } from "./imagehold.js";
 import { language, strings } from "./i18n.js";
 import { formatFragment, parseFragment } from "./urlstate.js";
 import * as kept from "./kept.js";
@@ -599,6 +600,9 @@ class DemoWidget extends Widget {
         img.alt = spec.description ?? spec.title?.text ?? spec.title ?? "";
         box.prepend(img);
       }
+      // Drawn before the page's load event let the build's image load (imagehold.js): the
+      // placeholder would still be shown instead of this image.
+      releaseImages(box);
       if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
       img.src = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
       img.removeAttribute("loading");
