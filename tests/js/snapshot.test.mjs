@@ -190,6 +190,31 @@ test("restoring into a smaller heap grows it first, or fails: never a copy cut s
   assert.deepEqual(roomy.HEAPU8.subarray(0, 3 * 4096 - 100), memory.subarray(100));
 });
 
+test("a restore reads no memory past the heap's top: a fresh instance never wrote there", () => {
+  // Pages 1 and 3 are zero in the snapshot; the fresh heap has a byte written in each. Page 1
+  // lies below the heap's top (the runtime's start may have written it): it is zeroed. Page
+  // 3 lies past the top, where a fresh instance wrote nothing: it is not even read, so the
+  // byte this test planted there stays (a restore that tested it would zero it).
+  const memory = new Uint8Array(4 * 4096);
+  memory.fill(5, 0, 4096);
+  memory.fill(6, 2 * 4096, 3 * 4096);
+  const saved = new StoredSnapshot(encodeSnapshot(memory));
+  const heap = new Uint8Array(4 * 4096);
+  heap[4096 + 10] = 1;
+  heap[3 * 4096 + 10] = 1;
+  saved.restoreInto({ HEAPU8: heap, _sbrk: (n) => (assert.equal(n, 0), 2 * 4096 + 100) });
+  assert.equal(heap[4096 + 10], 0, "below the top: zeroed");
+  assert.equal(heap[3 * 4096 + 10], 1, "past the top: not read");
+  assert.deepEqual(heap.subarray(0, 3 * 4096), memory.subarray(0, 3 * 4096));
+  // A top out of range (or no _sbrk at all) bounds nothing: every zero page is tested.
+  for (const _sbrk of [() => -1, () => 5 * 4096, () => 1.5, undefined]) {
+    const all = new Uint8Array(4 * 4096);
+    all[3 * 4096 + 10] = 1;
+    saved.restoreInto({ HEAPU8: all, _sbrk });
+    assert.deepEqual(all, memory, String(_sbrk));
+  }
+});
+
 test("no entry: null", async () => {
   assert.equal(await load(snapshotURL(INDEX, "a.whl", "w.js")), null);
   await saveSnapshot("plab-x", snapshotURL(INDEX, "a.whl", "w.js"), new Uint8Array(10));
