@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.helpers import COUNT_WORKERS, settle
 from tests.conftest import ROOT
@@ -207,7 +208,9 @@ def test_charts_fall_back_to_static_svg_without_javascript(browser, site_url: st
     images = page.locator("figure.plab-chart img.plab-chart-svg")
     expect(images).to_have_count(3)
     expect(images.first).to_be_visible()
-    assert images.first.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert images.first.evaluate(
+        "img => img.complete && img.naturalWidth > 0 && img.currentSrc === img.src"
+    )
     context.close()
 
 
@@ -328,7 +331,8 @@ CHART_IMAGES_BEFORE_LOAD = """() => {
 }"""
 # Every chart image on the page shows its own image, not the placeholder that held it.
 CHART_IMAGES_SHOWN = """() => [...document.querySelectorAll("img.plab-chart-svg")].every(
-  (img) => img.complete && img.naturalWidth > 0 && img.currentSrc === img.src)"""
+  (img) => !img.hasAttribute("data-plab-held") && img.src.includes("/assets/plab/svg/") &&
+    img.complete && img.naturalWidth > 0 && img.currentSrc === img.src)"""
 
 
 def test_reading_a_page_to_the_end_fetches_no_python_and_no_vega(
@@ -369,7 +373,13 @@ def test_reading_a_page_to_the_end_fetches_no_python_and_no_vega(
         early = page.evaluate(CHART_IMAGES_BEFORE_LOAD)
         if early:
             held[url] = early
-        page.wait_for_function(CHART_IMAGES_SHOWN, timeout=10_000)
+        try:
+            page.wait_for_function(CHART_IMAGES_SHOWN, timeout=10_000)
+        except PlaywrightTimeout:
+            shown = page.locator("img.plab-chart-svg").evaluate_all(
+                "els => els.map(e => [e.getAttribute('src').slice(0, 60), e.currentSrc.slice(-40)])"
+            )
+            raise AssertionError(f"{url}: chart images not shown by the end: {shown}") from None
         if page.locator("[data-demo]").count():
             assert page.evaluate("window.__touched"), f"{url}: no swipe started on a block"
         live = [u for u in fetched if any(part in u for part in LIVE_LAYER)]

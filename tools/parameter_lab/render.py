@@ -53,7 +53,6 @@ def _env_for(dirs: tuple[str, ...]) -> Environment:
     env.filters["short_url"] = lambda url: str(url).removeprefix("https://").removesuffix("/")
     env.filters["inert"] = inert
     env.filters["link_url"] = link_url
-    env.filters["placeholder"] = placeholder
     env.globals["cell"] = format_cell
     return env
 
@@ -86,14 +85,6 @@ def link_url(url: object) -> str:
     if not is_safe_link(str(url)):
         raise ValueError(f"{str(url)!r} is not an http(s) or relative URL")
     return str(url)
-
-
-def placeholder(image: dict) -> str:
-    """An empty SVG of ``image``'s proportions, as a data URL for a srcset (no spaces nor
-    commas after its first): it keeps the image's box while it stands in for the image."""
-    box = f"0 0 {image['width']} {image['height']}"
-    svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='{box}'/>"
-    return "data:image/svg+xml," + urllib.parse.quote(svg, safe="/:")
 
 
 def _render(template: str, **context: object) -> str:

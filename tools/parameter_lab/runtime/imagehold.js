@@ -1,36 +1,76 @@
 // The build's static chart images wait until the page has loaded and drawn its first frame.
-// Each <img> sits in a <picture> whose first <source> (media "(scripting: enabled)") is a
-// placeholder of the same proportions, written in the page: with scripts, the browser shows
-// that and fetches nothing; without them, or in a browser that does not know the media
-// feature, the <img>'s own src loads as any lazy image does. Once the text is on screen the
-// placeholder goes, and the image loads as a lazy image would (at once when it is near).
+// Run from the head (the inlined loader start), before the body is parsed: as the parser
+// adds each chart <img>, its src is set aside and an empty SVG of the same proportions
+// stands in (the same box: nothing moves), before any layout could start its fetch. Once
+// the page has loaded and a frame is drawn, each gets its src back and loads as the lazy
+// image it is (at once when it is near the screen).
 //
 // Why: a lazy image near the top (a demo's chart a screen or two down) was requested at the
 // page's first layout, before its first paint, and Lighthouse's simulation counted it
 // against the largest paint: ~0.17 s of LCP on hyperparameters/, against none without it.
 //
-// Inlined into each page (loaderstart.js), so no chart waits for a module to arrive; pages
-// Material's instant navigation draws are released as its document$ announces them.
+// Only a script that runs holds an image, and the same script lets it go: without scripts,
+// or with this one blocked, the page is as built. Pages that Material's instant navigation
+// draws come after the load: their images are not held.
 
-/** A held image's placeholder <source>. */
-export const HELD = "source[data-plab-hold]";
+const CHART = "img.plab-chart-svg";
+const HELD = "img[data-plab-held]";
 
-/** Let every held image under `root` load. */
-export function releaseImages(root) {
-  for (const source of root.querySelectorAll(HELD)) source.remove();
+/** An empty SVG of `img`'s proportions (its width and height attributes), as a data URL. */
+export function placeholder(img) {
+  const box = `0 0 ${img.getAttribute("width")} ${img.getAttribute("height")}`;
+  return `data:image/svg+xml,${encodeURIComponent(`<svg xmlns='http://www.w3.org/2000/svg' viewBox='${box}'/>`)}`;
 }
 
-/** Release the page's held images once it has loaded and a frame has been drawn, and those
- * of each page drawn after it; and before printing, which shows every image. */
-export function releaseImagesAfterLoad(win) {
-  const release = () => releaseImages(win.document);
+/** Hold `img` (a chart image with a src and a size): its src waits in data-plab-held, as the
+ * URL it names now (a lazy image resolves a relative src only when it loads, and by then
+ * Material's instant navigation may have moved the page's address on). */
+export function hold(img) {
+  if (!img.getAttribute("src") || img.hasAttribute("data-plab-held")) return;
+  if (!img.getAttribute("width") || !img.getAttribute("height")) return;
+  img.setAttribute("data-plab-held", img.src);
+  img.setAttribute("src", placeholder(img));
+}
+
+/** Give every held image under `root` its src back. */
+export function releaseImages(root) {
+  for (const img of root.querySelectorAll(HELD)) {
+    img.setAttribute("src", img.getAttribute("data-plab-held"));
+    img.removeAttribute("data-plab-held");
+  }
+}
+
+/** Forget `img`'s hold without loading its src: a run's image replaces it. */
+export function dropHold(img) {
+  img.removeAttribute("data-plab-held");
+}
+
+/** Hold the chart images the parser adds from now until the document is parsed, and release
+ * them once it has loaded and a frame has been drawn; before printing, at once. */
+export function holdImagesUntilLoaded(win) {
+  const doc = win.document;
+  const holdAdded = (records) => {
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (node.nodeType !== 1) continue;
+        if (node.matches(CHART)) hold(node);
+        else if (node.firstElementChild) node.querySelectorAll(CHART).forEach(hold);
+      }
+    }
+  };
+  const release = () => releaseImages(doc);
   // A frame's callback runs before that frame is drawn; a task queued from it runs after.
   const afterFrame = () => win.requestAnimationFrame(() => win.setTimeout(release));
-  const loaded = () => {
-    afterFrame();
-    win.document$?.subscribe?.(afterFrame);
-  };
-  if (win.document.readyState === "complete") loaded();
-  else win.addEventListener("load", loaded, { once: true });
+  if (doc.readyState === "complete") afterFrame();
+  else win.addEventListener("load", afterFrame, { once: true });
   win.addEventListener("beforeprint", release);
+  // Held only once their release is in place.
+  if (doc.readyState === "loading" && win.MutationObserver) {
+    const parsing = new win.MutationObserver(holdAdded);
+    parsing.observe(doc.documentElement, { childList: true, subtree: true });
+    doc.addEventListener("DOMContentLoaded", () => {
+      holdAdded(parsing.takeRecords());
+      parsing.disconnect();
+    }, { once: true });
+  }
 }

@@ -9,7 +9,7 @@ import { PythonRuntime } from "./client.js";
 import { initial, transition } from "./blockstate.js";
 import { callSource, defaultsOf, displayOf, formatValues, kwargsJson, parseValues, typeOf } from "./controls.js";
 import { figuresOf, resetFigures, showFigures } from "./figures.js";
-import { releaseImages } from "./imagehold.js";
+import { dropHold, releaseImages } from "./imagehold.js";
 import { language, strings } from "./i18n.js";
 import { formatFragment, parseFragment } from "./urlstate.js";
 import * as kept from "./kept.js";
@@ -308,6 +308,7 @@ class Widget {
 
   restoreOutput() {
     const fresh = this.prerendered.cloneNode(true);
+    releaseImages(fresh); // copied while its chart image was held (imagehold.js)
     this.output.replaceWith(fresh);
     this.output = fresh;
     this.el.querySelector(".plab-failure")?.remove();
@@ -600,9 +601,9 @@ class DemoWidget extends Widget {
         img.alt = spec.description ?? spec.title?.text ?? spec.title ?? "";
         box.prepend(img);
       }
-      // Drawn before the page's load event let the build's image load (imagehold.js): the
-      // placeholder would still be shown instead of this image.
-      releaseImages(box);
+      // Drawn before the page's load event released the build's image (imagehold.js): the
+      // release must not put it back over this one.
+      dropHold(img);
       if (img.src.startsWith("blob:")) URL.revokeObjectURL(img.src);
       img.src = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
       img.removeAttribute("loading");
