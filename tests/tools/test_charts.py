@@ -122,3 +122,19 @@ def test_static_svg_drops_mark_aria_and_float_noise_but_keeps_its_text(tmp_path)
     assert text.findall(svg) == text.findall(raw) and "ノイズのない図" in svg
     tags = re.compile(r"<([a-zA-Z]+)[\s/>]")
     assert tags.findall(svg) == tags.findall(raw)
+
+
+def test_compact_svg_changes_tags_only_and_whole_numbers_only():
+    svg = (
+        '<svg class="marks" role="graphics-document" aria-label="root">'
+        '<g role="graphics-object">'
+        '<path aria-label="a" d="M1.23456,-0.0001h10.000v1.23456e-7L5,2.99999"/>'
+        '<text transform="translate(0.123456,7)" role="graphics-symbol">'
+        'a label: role="x" d="1.23456"</text></g></svg>'
+    )
+    assert charts.compact_svg(svg) == (
+        '<svg class="marks" role="graphics-document" aria-label="root">'
+        '<g><path d="M1.23,-0h10v1.23456e-7L5,3"/>'
+        '<text transform="translate(0.12,7)">'
+        'a label: role="x" d="1.23456"</text></g></svg>'
+    )

@@ -181,24 +181,27 @@ def render_svg(spec: dict, cache_dir: Path) -> str:
 # arithmetic (14.899999999999999). The static SVG is only ever shown as an <img>, whose alt
 # and the chart's data table speak for it, and whose inner elements no screen reader reads:
 # those attributes are half of a heat map's bytes and of the time a phone spends parsing it.
+_TAG = re.compile(r"<[^>]+>")  # Vega escapes ">" in text and attributes alike
 _MARK_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
 _GEOMETRY = re.compile(r'(\s(?:d|transform)=")([^"]*)(")')
-_LONG_DECIMAL = re.compile(r"-?\d+\.\d{3,}")
+_LONG_DECIMAL = re.compile(r"(?<![\d.])-?\d+\.\d{3,}(?![\d.eE])")  # a whole number, no exponent
 
 
 def compact_svg(svg: str) -> str:
     """``svg`` as its <img> needs it: no ARIA attributes inside the root element, and path
-    data and transforms to a hundredth of a pixel. Its text (titles, labels) is left as it is,
-    and so are the root's own attributes."""
+    data and transforms to a hundredth of a pixel. Only tags change: text (titles, labels)
+    is left as it is, and so are the root's own attributes."""
     root_end = svg.find(">") + 1
-    inner = _MARK_ARIA.sub("", svg[root_end:])
-    inner = _GEOMETRY.sub(lambda m: m[1] + _LONG_DECIMAL.sub(_round, m[2]) + m[3], inner)
-    return svg[:root_end] + inner
+    return svg[:root_end] + _TAG.sub(_compact_tag, svg[root_end:])
+
+
+def _compact_tag(tag: re.Match) -> str:
+    text = _MARK_ARIA.sub("", tag[0])
+    return _GEOMETRY.sub(lambda m: m[1] + _LONG_DECIMAL.sub(_round, m[2]) + m[3], text)
 
 
 def _round(number: re.Match) -> str:
-    text = f"{float(number[0]):.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    return f"{float(number[0]):.2f}".rstrip("0").rstrip(".")  # "-0" stays: valid, and apart
 
 
 _SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="(\d+(?:\.\d+)?)"[^>]*?\sheight="(\d+(?:\.\d+)?)"')
