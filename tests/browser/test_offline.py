@@ -4,6 +4,7 @@ with everything it showed, and runs Python."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
@@ -94,11 +95,27 @@ def test_a_returning_reader_asks_the_server_for_no_runtime_file(browser, playgro
             page.close()
             sent.clear()
             again = guard_page(context.new_page(), guard)
+            browser.start_tracing(page=again, categories=["v8"])
             again.goto(origin)
             assert run(again, "hello") == "done", block(again, "hello").inner_text()
+            trace = json.loads(browser.stop_tracing())["traceEvents"]
             assert [b["from"] for b in boots(again)] == ["snapshot"]
         finally:
             context.close()
     asked = [path for path, _ in sent if "/assets/plab/" in path]
     assert asked == [], f"the server was asked for {asked}"
     check_guard(guard)
+    # Pyodide's JS was compiled from V8's code cache, kept beside the service worker's copy
+    # (answered from Cache Storage on the first visit), and whole: its compile hint made V8
+    # compile every function, not only the top level (~20 KB of cache without it).
+    (asm,) = playground_site.glob("assets/plab/pyodide-*/pyodide.asm.mjs")
+    compiled = [
+        e["args"]["data"]
+        for e in trace
+        if e.get("name") == "v8.compileModule"
+        and e.get("args", {}).get("data", {}).get("url", "").endswith("/pyodide.asm.mjs")
+    ]
+    assert compiled, "pyodide.asm.mjs was not compiled on the second visit"
+    assert all(not c.get("cacheRejected") for c in compiled), compiled
+    consumed = max(c.get("consumedCacheSize", 0) for c in compiled)
+    assert consumed >= asm.stat().st_size // 4, (consumed, asm.stat().st_size)

@@ -69,6 +69,21 @@ def test_our_wheel_is_served_with_its_sha256(built_site: Path):
                 assert digest == "sha256=" + runtime_assets._record_hash(zf.read(path)), path
 
 
+def test_pyodide_js_carries_the_compile_hint_once_and_is_otherwise_npms(
+    built_site: Path, tmp_path: Path
+):
+    """V8 compiles all of Pyodide's JS as it loads (runtime_assets.COMPILE_HINT), so its code
+    cache holds every function; the rest of the file is npm's, byte for byte."""
+    (served,) = built_site.glob("assets/plab/pyodide-*/pyodide.asm.mjs")
+    npm = (ROOT / "node_modules/pyodide/pyodide.asm.mjs").read_bytes()
+    assert served.read_bytes() == runtime_assets.COMPILE_HINT + npm
+    copy = tmp_path / "a.mjs"
+    copy.write_bytes(npm)
+    runtime_assets.hint_compile_all(copy)
+    runtime_assets.hint_compile_all(copy)
+    assert copy.read_bytes() == runtime_assets.COMPILE_HINT + npm
+
+
 def test_wheel_name_changes_with_its_content(tmp_path: Path):
     package = tmp_path / "demos"
     package.mkdir()
