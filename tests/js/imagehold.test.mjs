@@ -3,7 +3,7 @@
 // page has loaded and a frame has been drawn, or at once before printing; nothing earlier.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { dropHold, hold, holdImagesUntilLoaded, placeholder, releaseImages } from "../../tools/parameter_lab/runtime/imagehold.js";
+import { dropHold, heldSrc, hold, holdImagesUntilLoaded, placeholder, releaseImages } from "../../tools/parameter_lab/runtime/imagehold.js";
 
 // Elements as far as the hold reads them: attributes, a class list, children.
 class Element {
@@ -203,4 +203,33 @@ test("a run's image drops the hold, so the release does not put the build's imag
   load();
   drawFrame();
   assert.equal(img.getAttribute("src"), "blob:run");
+});
+
+test("a placeholder the page refuses (no data: images allowed) lets its image go at once", () => {
+  const { win, parse } = fakeWindow();
+  const errors = [];
+  win.document.addEventListener = ((add) => (type, fn, capture) => {
+    if (type === "error") errors.push([fn, capture]);
+    else add(type, fn, capture);
+  })(win.document.addEventListener);
+  holdImagesUntilLoaded(win);
+  const img = chart();
+  const other = chart("svg/b.svg");
+  parse(img);
+  parse(other);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0][1], true, "heard in the capture phase: an image's error does not bubble");
+  errors[0][0]({ target: img });
+  assert.equal(held(img), false);
+  assert.equal(img.src, "https://example.org/site/page/svg/a.svg");
+  assert.ok(held(other), "only the image that failed");
+  errors[0][0]({ target: new Element("img", { class: "photo", src: "x.png" }) }); // not ours
+});
+
+test("heldSrc names the URL a held image will load, and null for any other element", () => {
+  const img = chart();
+  hold(img);
+  assert.equal(heldSrc(img), "https://example.org/site/page/svg/a.svg");
+  assert.equal(heldSrc(chart()), null);
+  assert.equal(heldSrc({ href: "icon.png" }), null, "a <link> has no getAttribute here");
 });

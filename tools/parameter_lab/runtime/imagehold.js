@@ -34,10 +34,17 @@ export function hold(img) {
 
 /** Give every held image under `root` its src back. */
 export function releaseImages(root) {
-  for (const img of root.querySelectorAll(HELD)) {
-    img.setAttribute("src", img.getAttribute("data-plab-held"));
-    img.removeAttribute("data-plab-held");
-  }
+  for (const img of root.querySelectorAll(HELD)) release(img);
+}
+
+function release(img) {
+  img.setAttribute("src", img.getAttribute("data-plab-held"));
+  img.removeAttribute("data-plab-held");
+}
+
+/** The URL a held image will load, or null when `el` is not held. */
+export function heldSrc(el) {
+  return el.getAttribute?.("data-plab-held") ?? null;
 }
 
 /** Forget `img`'s hold without loading its src: a run's image replaces it. */
@@ -58,12 +65,16 @@ export function holdImagesUntilLoaded(win) {
       }
     }
   };
-  const release = () => releaseImages(doc);
+  const releaseAll = () => releaseImages(doc);
   // A frame's callback runs before that frame is drawn; a task queued from it runs after.
-  const afterFrame = () => win.requestAnimationFrame(() => win.setTimeout(release));
+  const afterFrame = () => win.requestAnimationFrame(() => win.setTimeout(releaseAll));
   if (doc.readyState === "complete") afterFrame();
   else win.addEventListener("load", afterFrame, { once: true });
-  win.addEventListener("beforeprint", release);
+  win.addEventListener("beforeprint", releaseAll);
+  // A placeholder the page may not show (a policy without data: images) lets its image go.
+  doc.addEventListener("error", ({ target }) => {
+    if (target?.matches?.(HELD)) release(target);
+  }, true);
   // Held only once their release is in place.
   if (doc.readyState === "loading" && win.MutationObserver) {
     const parsing = new win.MutationObserver(holdAdded);

@@ -11,6 +11,7 @@
 // it is evaluated once per tab: document$ tells it about each page navigation.instant shows.
 import manifest from "plab-manifest";
 import { cacheNames } from "./sitecache.js";
+import { heldSrc } from "./imagehold.js";
 import { anyKept } from "./kept.js";
 import { isRunKey, showPreparing, takeEarlyActs } from "./loaderintent.js";
 
@@ -292,11 +293,12 @@ function offline() {
   sw.register(new URL(`${manifest.service_worker}?${query}`, root), { scope: root.pathname })
     .then(() => sw.ready)
     .then((registration) => {
-      // What the page loaded, its images (the static charts: small SVGs, loaded lazily)
-      // and its icon (the browser's own request, not in the page's resource timing).
+      // What the page loaded, its images (the static charts: small SVGs, loaded lazily,
+      // and maybe still held: heldSrc) and its icon (the browser's own request, not in the
+      // page's resource timing).
       const urls = performance.getEntriesByType("resource").map((entry) => entry.name);
       const images = [...document.images, ...document.querySelectorAll("link[rel~='icon']")]
-        .map((el) => el.src ?? el.href);
+        .map((el) => heldSrc(el) ?? el.src ?? el.href);
       if (mathFont) images.push(url("font")); // it may still be on its way
       registration.active?.postMessage({ type: "keep", urls: [location.href.split("#")[0], ...urls, ...images] });
     })

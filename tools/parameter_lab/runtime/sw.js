@@ -62,10 +62,11 @@ self.addEventListener("fetch", (event) => {
 async function storedFirst(request) {
   const stored = request.cache === "reload" ? undefined : caches.match(request.url);
   const hit = await stored?.catch(() => undefined);
-  return hit ?? networkFirst(request, { answerStored: true });
+  const script = request.destination === "script" || request.destination === "worker";
+  return hit ?? networkFirst(request, { answerStored: script });
 }
 
-// `answerStored`: a runtime file met for the first time is stored before it is answered, and
+// `answerStored`: a script met for the first time is stored before it is answered, and
 // answered from the store. V8 keeps a script's compiled code beside a copy that came from
 // Cache Storage, so the next visit compiles none of it (Pyodide's JS, ~1.2 MB: tens of ms of
 // a returning boot). A module is compiled only once whole: waiting for its end costs nothing.
