@@ -14,7 +14,8 @@
 // draws come after the load: their images are not held.
 
 const CHART = "img.plab-chart-svg";
-const HELD = "img[data-plab-held]";
+const HELD_SRC = "data-plab-held"; // the attribute a held image's own URL waits in
+const HELD = `img[${HELD_SRC}]`;
 
 /** An empty SVG of `img`'s proportions (its width and height attributes), as a data URL. */
 export function placeholder(img) {
@@ -26,9 +27,9 @@ export function placeholder(img) {
  * URL it names now (a lazy image resolves a relative src only when it loads, and by then
  * Material's instant navigation may have moved the page's address on). */
 export function hold(img) {
-  if (!img.getAttribute("src") || img.hasAttribute("data-plab-held")) return;
+  if (!img.getAttribute("src") || img.hasAttribute(HELD_SRC)) return;
   if (!img.getAttribute("width") || !img.getAttribute("height")) return;
-  img.setAttribute("data-plab-held", img.src);
+  img.setAttribute(HELD_SRC, img.src);
   img.setAttribute("src", placeholder(img));
 }
 
@@ -38,18 +39,18 @@ export function releaseImages(root) {
 }
 
 function release(img) {
-  img.setAttribute("src", img.getAttribute("data-plab-held"));
-  img.removeAttribute("data-plab-held");
+  img.setAttribute("src", img.getAttribute(HELD_SRC));
+  img.removeAttribute(HELD_SRC);
 }
 
 /** The URL a held image will load, or null when `el` is not held. */
 export function heldSrc(el) {
-  return el.getAttribute?.("data-plab-held") ?? null;
+  return el.getAttribute?.(HELD_SRC) ?? null;
 }
 
 /** Forget `img`'s hold without loading its src: a run's image replaces it. */
 export function dropHold(img) {
-  img.removeAttribute("data-plab-held");
+  img.removeAttribute(HELD_SRC);
 }
 
 /** Hold the chart images the parser adds from now until the document is parsed, and release

@@ -198,11 +198,11 @@ export class StoredSnapshot {
    * as far as either goes. Kept pages are copied; a zero page is zeroed only where the
    * target is not zero already (a fresh wasm memory mostly is, and stays untouched); a page
    * as at start is left as the target has it (restoreInto checks that first).
-   * `zeroed`: the target is known to be all zero; `zeroFrom`: from that index on. */
-  writeTo(target, from = 0, { zeroed = false, zeroFrom = target.length } = {}) {
+   * `zeroFrom`: the target is known to be zero from that index on (0: all of it). */
+  writeTo(target, from = 0, { zeroFrom = target.length } = {}) {
     const end = Math.min(this.length, from + target.length);
     const pages = Math.ceil(this.length / PAGE);
-    const isZero = zeroed ? null : zeroTest(target);
+    const isZero = zeroTest(target);
     let at = this.#data; // where page p's bytes are stored, when it is kept
     // A run of pages alike at a time: one copy for a run of kept pages.
     for (let p = 0, next; p < pages && p * PAGE < end; p = next) {
@@ -215,7 +215,7 @@ export class StoredSnapshot {
       if (state === KEPT) {
         if (lo < hi) target.set(this.#stored.subarray(at + lo - begin, at + hi - begin), lo - from);
         at += stop - begin;
-      } else if (state === ZERO && isZero) {
+      } else if (state === ZERO) {
         // Page by page: a page already zero is left untouched (not even written).
         const tested = Math.min(hi, from + zeroFrom);
         for (let page = lo, pageEnd; page < tested; page = pageEnd) {
@@ -264,9 +264,10 @@ export class StoredSnapshot {
    * gives the pages as at start, and must be the one it was made over. */
   decode(start = null) {
     const memory = new Uint8Array(this.length);
-    if (start) memory.set(start.bytes.subarray(0, Math.max(0, this.length - start.from)), start.from);
+    const data = start ? start.bytes.subarray(0, Math.max(0, this.length - start.from)) : null;
+    if (data) memory.set(data, start.from);
     this.#checkStart(memory, 0);
-    this.writeTo(memory, 0, { zeroed: !start });
+    this.writeTo(memory, 0, { zeroFrom: data ? start.from + data.length : 0 }); // zero past it
     return memory;
   }
 }
